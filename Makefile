@@ -1,0 +1,35 @@
+# 从文本到向量 — two commands: `make site` builds the executed book, `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Notebook kernels start "python" from PATH: make it the venv's.
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: site test serve clean sync
+
+site: $(VENV)/.installed _static/vendor/.installed
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	@echo "site: _build/html/index.html"
+
+test: site
+	$(BIN)/pytest
+
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+_static/vendor/.installed: package.json package-lock.json tools/vendor_assets.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python tools/vendor_assets.py
+	touch $@
+
+# Regenerate each chapter's .ipynb from its .md (the .md is the source).
+sync: $(VENV)/.installed
+	$(BIN)/jupytext --sync chapters/*.md
+
+serve: site
+	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+clean:
+	rm -rf _build
