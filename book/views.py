@@ -65,11 +65,10 @@ def token_table(tokenizer, text: str, **encode_kwargs) -> HTMLView:
     return table(["位置", "ID", "词表中的写法", "字节 (hex)", "单独解码"], rows)
 
 
-def glue(name: str, value, display: bool = False):
-    """Store `value` for `{glue}` in the page's prose (myst-nb); elsewhere just return it."""
+def glue(name: str, value, display: bool = False) -> None:
+    """Store `value` for `{glue}` in the page's prose (myst-nb is present at build time; elsewhere a no-op)."""
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
-        return value
+        return
     myst_glue(name, value, display=display)
-    return value

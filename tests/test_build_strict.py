@@ -1,0 +1,55 @@
+"""The build is strict: a cell that raises, or any Sphinx warning, fails it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+CHAPTER_HEADER = """---
+jupytext:
+  text_representation: {extension: .md, format_name: myst}
+kernelspec: {display_name: Python 3, language: python, name: python3}
+---
+"""
+
+
+def build_tiny_book(tmp_path: Path, chapter_body: str) -> subprocess.CompletedProcess:
+    """Build a one-chapter book with the course's own _config.yml and build command."""
+    shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
+    shutil.copytree(ROOT / "_static", tmp_path / "_static", ignore=shutil.ignore_patterns("vendor"))
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapter\n", "utf-8")
+    (tmp_path / "index.md").write_text("# 首页\n", "utf-8")
+    (tmp_path / "chapter.md").write_text(CHAPTER_HEADER + chapter_body, "utf-8")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(tmp_path), "--warningiserror", "--keep-going"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+
+
+@pytest.mark.slow
+def test_a_clean_chapter_builds(tmp_path):
+    result = build_tiny_book(tmp_path, "# 第一章\n\n```{code-cell} ipython3\nprint(6 * 7)\n```\n")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "42" in (tmp_path / "_build" / "html" / "chapter.html").read_text("utf-8")
+
+
+@pytest.mark.slow
+def test_a_raising_cell_fails_the_build(tmp_path):
+    result = build_tiny_book(tmp_path, "# 第一章\n\n```{code-cell} ipython3\nraise ValueError('坏单元')\n```\n")
+    assert result.returncode != 0
+    assert "ValueError" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_a_warning_fails_the_build(tmp_path):
+    result = build_tiny_book(tmp_path, "# 第一章\n\n见 {ref}`no-such-label`。\n")
+    assert result.returncode != 0
+    assert "no-such-label" in result.stdout + result.stderr

@@ -1,0 +1,58 @@
+"""The built site: every chapter page carries its executed outputs, computed values and the diagram."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import CHAPTERS
+
+# Values each page must show; all of them are printed by the page's own code.
+EXPECTED_OUTPUTS = {
+    "01_load_tokenizer": ["Qwen2Tokenizer", "151643", "151665", "152064", "151387", "&lt;|im_end|&gt;"],
+    "02_tokenize": ["30709", "99425", "102663", "85336", "102258", "58230", "�", "151644"],
+    "03_embeddings": ["[1, 5, 512]", "index out of range in self", "最大差异"],
+    "04_batching": ["151643", "padding_side", "-inf"],
+    "05_pipeline": ["30709, 99425, 102663, 85336, 102258", "6,400", "嵌入表的行数必须不少于 len(tokenizer)"],
+}
+
+
+def page(site, stem):
+    return (site / "chapters" / f"{stem}.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in CHAPTERS])
+def test_page_has_executed_outputs(built_site, stem):
+    html = page(built_site, stem)
+    assert html.count('class="cell_output') >= 3, "code cells without outputs"
+    for value in EXPECTED_OUTPUTS[stem]:
+        assert value in html, f"{stem}: {value!r} not on the page"
+    assert "Traceback" not in html
+    assert 'class="output stderr"' not in html
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in CHAPTERS])
+def test_glued_values_are_filled_in(built_site, stem):
+    source = (built_site.parents[1] / "chapters" / f"{stem}.md").read_text("utf-8")
+    html = page(built_site, stem)
+    assert "{glue" not in html
+    assert html.count('class="pasted-text"') >= source.count("{glue:text}")
+
+
+def test_diagram_carries_real_numbers_and_local_mermaid(built_site):
+    html = page(built_site, "05_pipeline")
+    blocks = re.findall(r'<pre class="mermaid[^"]*"[^>]*>(.*?)</pre>', html, re.S)
+    assert len(blocks) == 1
+    diagram = blocks[0]
+    assert "flowchart TD" in diagram
+    assert "[30709, 99425, 102663, 85336, 102258]" in diagram
+    assert "151,665 × 512" in diagram and "[1, 5, 512]" in diagram
+    script = re.search(r'import mermaid from "([^"]+)"', html).group(1)
+    assert not script.startswith("http")
+    assert (built_site / "chapters" / script).resolve().is_file()
+
+
+def test_chinese_search_index(built_site):
+    index = (built_site / "searchindex.js").read_text("utf-8")
+    assert "森林" in index
