@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -42,7 +43,7 @@ def test_glued_values_are_filled_in(built_site, stem):
 
 def test_diagram_carries_real_numbers_and_local_mermaid(built_site):
     html = page(built_site, "05_pipeline")
-    blocks = re.findall(r'<pre class="mermaid[^"]*"[^>]*>(.*?)</pre>', html, re.S)
+    blocks = re.findall(r'<pre\s+class="mermaid[^"]*"[^>]*>(.*?)</pre>', html, re.S)
     assert len(blocks) == 1
     diagram = blocks[0]
     assert "flowchart TD" in diagram
@@ -53,6 +54,13 @@ def test_diagram_carries_real_numbers_and_local_mermaid(built_site):
     assert (built_site / "chapters" / script).resolve().is_file()
 
 
+def search_terms(site) -> dict:
+    text = (site / "searchindex.js").read_text("utf-8")
+    document = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    return document["terms"]
+
+
 def test_chinese_search_index(built_site):
-    index = (built_site / "searchindex.js").read_text("utf-8")
-    assert "森林" in index
+    terms = search_terms(built_site)
+    for word in ("森林", "分词器"):
+        assert word in terms, f"{word} is not in the search index (is jieba installed?)"
