@@ -32,12 +32,12 @@ def png_bytes(rgb: np.ndarray) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
 
 
-def heatmap_img(matrix: np.ndarray, limit: float, alt: str, css_width: str = "100%") -> str:
-    """An <img> tag showing `matrix` (rows = tokens, columns = dimensions), pixels scaled up crisply."""
+def heatmap_img(matrix: np.ndarray, limit: float, alt: str, row_px: int = 14) -> str:
+    """An <img> tag showing `matrix` (rows = tokens, columns = dimensions), each row `row_px` high, pixels crisp."""
     if matrix.size == 0:
         return ""
     data = base64.b64encode(png_bytes(diverging_rgb(matrix, limit))).decode("ascii")
     return (
         f'<img class="ttv-heatmap" alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}" '
-        f'style="width:{css_width};image-rendering:pixelated;aspect-ratio:{matrix.shape[1]}/{matrix.shape[0]}">'
+        f'style="width:100%;height:{matrix.shape[0] * row_px}px;image-rendering:pixelated">'
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from importlib import resources
 
 import ipywidgets as widgets
@@ -19,10 +20,30 @@ class Explorer(widgets.VBox):
     def __init__(self, rows: list[widgets.Widget], controls: list[widgets.Widget], render, **kwargs):
         self.output = widgets.HTML()
         self._render = render
+        self._controls = controls
         super().__init__(children=[*rows, self.output], **kwargs)
         for control in controls:
             control.observe(lambda _change: self.refresh(), names="value")
         self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs):
+        """Add a static HTML snapshot, shown wherever no widget manager runs (the built site, plain viewers)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/html"] = self.snapshot_html()
+        return bundle
+
+    def snapshot_html(self) -> str:
+        settings = " · ".join(
+            f"{html.escape(c.description)}：{html.escape(repr(c.value) if isinstance(c.value, str) else str(c.value))}"
+            for c in self._controls
+        )
+        return (
+            '<div class="ttv-snapshot">'
+            + explore.note_html(["静态快照（构建网站时运行得到）。在 Jupyter、Colab 或 Binder 中运行本章，即可修改输入、实时重算。"])
+            + f'<div class="ttv-settings">{settings}</div>'
+            + self.output.value
+            + "</div>"
+        )
 
     def refresh(self) -> None:
         try:

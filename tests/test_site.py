@@ -64,3 +64,12 @@ def test_chinese_search_index(built_site):
     terms = search_terms(built_site)
     for word in ("森林", "分词器"):
         assert word in terms, f"{word} is not in the search index (is jieba installed?)"
+
+
+@pytest.mark.parametrize("stem", ["02_tokenize", "03_embeddings", "04_batching", "05_pipeline"])
+def test_widgets_show_their_snapshot_without_a_cdn(built_site, stem):
+    html = page(built_site, stem)
+    assert 'class="ttv-snapshot"' in html
+    assert "静态快照" in html
+    for cdn in ("cdn.jsdelivr.net", "unpkg.com/@jupyter-widgets", "require.min.js"):
+        assert cdn not in html, cdn
