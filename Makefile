@@ -8,7 +8,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 .PHONY: site test serve clean sync
 
 site: $(VENV)/.installed _static/vendor/.installed
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
 	@echo "site: _build/html/index.html"
 
 test: site
