@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # Notebook kernels start "python" from PATH: make it the venv's.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: site test serve clean sync
+.PHONY: site test serve clean sync student
 
 site: $(VENV)/.installed _static/vendor/.installed
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
@@ -24,9 +24,13 @@ _static/vendor/.installed: package.json package-lock.json tools/vendor_assets.py
 	$(BIN)/python tools/vendor_assets.py
 	touch $@
 
-# Regenerate each chapter's .ipynb from its .md (the .md is the source).
+# Refresh each chapter's Colab setup cell from _config.yml, then regenerate its .ipynb (the .md is the source).
 sync: $(VENV)/.installed
-	$(BIN)/jupytext --sync chapters/*.md
+	$(BIN)/python tools/sync_chapters.py
+
+# The student edition: the executed book without solutions, into _build/student.
+student: $(VENV)/.installed _static/vendor/.installed
+	$(BIN)/python tools/student_edition.py
 
 serve: site
 	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
