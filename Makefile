@@ -7,7 +7,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: site test serve clean sync student
 
-site: $(VENV)/.installed _static/vendor/.installed
+site: $(VENV)/.installed _extra/vendor/.installed
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
 	@echo "site: _build/html/index.html"
 
@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	touch $@
 
-_static/vendor/.installed: package.json package-lock.json tools/vendor_assets.py
+_extra/vendor/.installed: $(VENV)/.installed package.json package-lock.json tools/vendor_assets.py playground/playground.js
 	npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python tools/vendor_assets.py
 	touch $@
@@ -29,7 +29,7 @@ sync: $(VENV)/.installed
 	$(BIN)/python tools/sync_chapters.py
 
 # The student edition: the executed book without solutions, into _build/student.
-student: $(VENV)/.installed _static/vendor/.installed
+student: $(VENV)/.installed _extra/vendor/.installed
 	$(BIN)/python tools/student_edition.py
 
 serve: site

@@ -17,10 +17,11 @@ DEFAULT_TEXT = "小红帽去森林"
 class Explorer(widgets.VBox):
     """Rows of controls above an HTML output; any control's change re-renders through `render()`."""
 
-    def __init__(self, rows: list[widgets.Widget], controls: list[widgets.Widget], render, **kwargs):
+    def __init__(self, rows: list[widgets.Widget], controls: list[widgets.Widget], render, kind: str = "", **kwargs):
         self.output = widgets.HTML()
         self._render = render
         self._controls = controls
+        self.kind = kind  # which kernel-free playground the static page offers in its place
         super().__init__(children=[*rows, self.output], **kwargs)
         for control in controls:
             control.observe(lambda _change: self.refresh(), names="value")
@@ -37,8 +38,12 @@ class Explorer(widgets.VBox):
             f"{html.escape(c.description)}：{html.escape(repr(c.value) if isinstance(c.value, str) else str(c.value))}"
             for c in self._controls
         )
+        data = "".join(
+            f' data-{name}="{html.escape(str(getattr(self, name).value), quote=True)}"'
+            for name in ("text", "hidden", "padding_side") if hasattr(self, name)
+        )
         return (
-            '<div class="ttv-snapshot">'
+            f'<div class="ttv-snapshot" data-playground="{self.kind}"{data}>'
             + explore.note_html(["静态快照（构建网站时运行得到）。在 Jupyter、Colab 或 Binder 中运行本章，即可修改输入、实时重算。"])
             + f'<div class="ttv-settings">{settings}</div>'
             + self.output.value
@@ -64,6 +69,7 @@ def token_explorer(tokenizer, text: str = DEFAULT_TEXT) -> Explorer:
         [text_box, show_bytes, show_space, split],
         lambda: explore.tokens_view(tokenizer, text_box.value, show_bytes=show_bytes.value,
                                     show_whitespace=show_space.value, split_special_tokens=split.value),
+        kind="tokens",
     )
     explorer.text, explorer.show_bytes, explorer.show_whitespace, explorer.split_special = text_box, show_bytes, show_space, split
     return explorer
@@ -78,6 +84,7 @@ def embedding_explorer(tokenizer, text: str = DEFAULT_TEXT, hidden_size: int = 5
         [text_box, slider],
         [text_box, slider],
         lambda: explore.embedding_view(tokenizer, text_box.value, slider.value, seed=seed),
+        kind="embedding",
     )
     explorer.text, explorer.hidden = text_box, slider
     return explorer
@@ -88,6 +95,7 @@ def batch_explorer(tokenizer, text: str = "小红帽去森林\n大灰狼\n小红
     text_box = widgets.Textarea(value=text, description="每行一句", rows=4, layout=widgets.Layout(width="100%"),
                                 style={"description_width": "initial"})
     side = widgets.ToggleButtons(options=[("右填充", "right"), ("左填充", "left")], value="right", description="填充")
-    explorer = Explorer([text_box, side], [text_box, side], lambda: explore.batch_view(tokenizer, text_box.value, side.value))
+    explorer = Explorer([text_box, side], [text_box, side], lambda: explore.batch_view(tokenizer, text_box.value, side.value),
+                        kind="batch")
     explorer.text, explorer.padding_side = text_box, side
     return explorer

@@ -23,7 +23,9 @@ kernelspec: {display_name: Python 3, language: python, name: python3}
 def build_tiny_book(tmp_path: Path, chapter_body: str) -> subprocess.CompletedProcess:
     """Build a one-chapter book with the course's own _config.yml and build command."""
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
-    shutil.copytree(ROOT / "_static", tmp_path / "_static", ignore=shutil.ignore_patterns("vendor"))
+    shutil.copytree(ROOT / "_static", tmp_path / "_static")
+    shutil.copytree(ROOT / "_ext", tmp_path / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "_extra").mkdir()
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapter\n", "utf-8")
     (tmp_path / "index.md").write_text("# 首页\n", "utf-8")
     (tmp_path / "chapter.md").write_text(CHAPTER_HEADER + chapter_body, "utf-8")

@@ -1,12 +1,21 @@
-"""Copy the browser assets the site serves itself from node_modules into _static/vendor (no CDN at read time)."""
+"""Put the browser assets the site serves itself into _extra/vendor (the site's /vendor; no CDN at read time).
+
+- mermaid: its ES module and the chunks it imports on demand (from npm);
+- the playground: playground/playground.js bundled with @huggingface/tokenizers into one IIFE script (esbuild),
+  and the real Qwen2.5 tokenizer files the book builds (tokenizer.json gzipped, tokenizer_config.json).
+"""
 
 from __future__ import annotations
 
+import gzip
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VENDOR = ROOT / "_static" / "vendor"
+VENDOR = ROOT / "_extra" / "vendor"
+sys.path.insert(0, str(ROOT))
 
 
 def copy_mermaid() -> None:
@@ -20,6 +29,25 @@ def copy_mermaid() -> None:
                     ignore=shutil.ignore_patterns("*.map"))
 
 
+def build_playground() -> None:
+    """One classic (IIFE) script, so it also runs where ES modules do not, plus the tokenizer it loads lazily."""
+    from book.tokenizer import offline_dir
+
+    target = VENDOR / "playground"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
+    subprocess.run([str(esbuild), str(ROOT / "playground" / "playground.js"), "--bundle", "--minify", "--format=iife",
+                    "--target=es2020", "--legal-comments=none", f"--outfile={target / 'playground.js'}"], check=True,
+                   capture_output=True)
+    source = offline_dir("Qwen/Qwen2.5-7B-Instruct")
+    packed_path = target / "tokenizer.json.gz"
+    with open(source / "tokenizer.json", "rb") as raw, gzip.GzipFile(packed_path, "wb", compresslevel=9, mtime=0) as packed:
+        shutil.copyfileobj(raw, packed)
+    shutil.copy2(source / "tokenizer_config.json", target / "tokenizer_config.json")
+
+
 if __name__ == "__main__":
     copy_mermaid()
+    build_playground()
     print(f"vendored assets into {VENDOR.relative_to(ROOT)}")
