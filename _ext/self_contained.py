@@ -13,7 +13,7 @@ PLAYGROUND_JS = "vendor/playground/playground.js"  # under html_extra_path, i.e.
 
 
 def _is_thebe(asset) -> bool:
-    filename = getattr(asset, "filename", None) or ""
+    filename = str(getattr(asset, "filename", None) or asset)
     body = (getattr(asset, "attributes", None) or {}).get("body", "")
     return "thebe" in filename or "THEBE_JS_URL" in body
 

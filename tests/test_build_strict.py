@@ -25,6 +25,7 @@ def build_tiny_book(tmp_path: Path, chapter_body: str) -> subprocess.CompletedPr
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
     shutil.copytree(ROOT / "_static", tmp_path / "_static")
     shutil.copytree(ROOT / "_ext", tmp_path / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "_templates", tmp_path / "_templates")
     (tmp_path / "_extra").mkdir()
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapter\n", "utf-8")
     (tmp_path / "index.md").write_text("# 首页\n", "utf-8")

@@ -62,7 +62,7 @@ def search_terms(site) -> dict:
 
 def test_chinese_search_index(built_site):
     terms = search_terms(built_site)
-    for word in ("森林", "分词器"):
+    for word in ("森林", "分词器", "注意力掩码"):
         assert word in terms, f"{word} is not in the search index (is jieba installed?)"
 
 

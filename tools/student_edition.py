@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "_build" / "student"
-SOURCES = ["_config.yml", "_toc.yml", "index.md", "setup.md", "glossary.md", "_static", "_ext", "_extra", "chapters"]
+SOURCES = ["_config.yml", "_toc.yml", "index.md", "setup.md", "glossary.md", "_static", "_ext", "_extra", "_templates", "chapters"]
 INSTRUCTOR_ONLY = ["instructor"]
 
 # A gated solution: from ```{solution-start} to the closing fence of ```{solution-end}, cells included.

@@ -1,0 +1,237 @@
+"""The built site in headless Chromium on loopback: no console errors, no outside requests, diagram, playground,
+escaping, dark mode, Chinese search. Screenshots go to _build/test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from urllib.parse import quote, urlparse
+
+import pytest
+
+from .conftest import ROOT
+from .corpus import generated_corpus
+
+sys.path.insert(0, str(ROOT / "tools"))
+import sitecheck  # noqa: E402
+
+ARTIFACTS = ROOT / "_build" / "test-artifacts"
+PAGES = ["index", "chapters/01_load_tokenizer", "chapters/02_tokenize", "chapters/03_embeddings", "chapters/04_batching",
+         "chapters/05_pipeline", "setup", "instructor", "glossary", "search", "genindex"]
+
+
+@pytest.fixture(scope="module")
+def site(built_site):
+    problem = sitecheck.browser_available()
+    assert not problem, problem
+    with sitecheck.serve_site(built_site) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sitecheck.chromium() as driver:
+        yield driver
+
+
+def open_page(browser, url: str) -> None:
+    browser.get(url)
+    sitecheck.wait_for(browser, "document.readyState === 'complete'")
+    sitecheck.requested_urls(browser)  # drop the log of the previous page
+
+
+def playground(browser, kind: str):
+    from selenium.webdriver.common.by import By
+
+    box = browser.find_element(By.CSS_SELECTOR, f'.ttv-playground[data-kind="{kind}"]')
+    browser.execute_script("arguments[0].scrollIntoView()", box)
+    sitecheck.wait_for(browser, f"document.querySelector('.ttv-playground[data-kind=\"{kind}\"]').dataset.ready")
+    return box
+
+
+def playground_ids(browser, box, text: str) -> list[int]:
+    from selenium.webdriver.common.by import By
+
+    sitecheck.set_input(browser, box.find_element(By.CSS_SELECTOR, ".ttv-input"), text)
+    stats = box.find_elements(By.CSS_SELECTOR, ".ttv-stats")
+    return json.loads(stats[0].get_attribute("data-ids")) if stats else []
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_with_no_console_error_and_no_outside_request(browser, site, page):
+    browser.get(site + page + ".html")
+    sitecheck.wait_for(browser, "document.readyState === 'complete'")
+    browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    if browser.execute_script("return document.querySelector('.ttv-playground') !== null"):
+        browser.execute_script("document.querySelector('.ttv-playground').scrollIntoView()")  # it loads when seen
+        sitecheck.wait_for(browser, "window.ttvPlayground && (window.ttvPlayground.readyAt || window.ttvPlayground.error)")
+    if "05_pipeline" in page:
+        sitecheck.wait_for(browser, "document.querySelector('.mermaid svg') && document.querySelector('.mermaid svg').textContent.includes('Transformer')")
+    urls = sitecheck.requested_urls(browser)
+    outside = [u for u in urls if urlparse(u).scheme not in ("data", "blob") and urlparse(u).hostname != "127.0.0.1"]
+    assert urls and not outside, outside
+    errors = sitecheck.console_errors(browser)
+    assert not errors, errors
+    browser.save_screenshot(str(ARTIFACTS / f"{page.replace('/', '_')}.png"))
+
+
+def test_diagram_renders_with_the_computed_numbers(browser, site):
+    open_page(browser, site + "chapters/05_pipeline.html")
+    svg_text = sitecheck.wait_for(
+        browser, "(document.querySelector('.mermaid svg g') || {}).textContent && document.querySelector('.mermaid svg').textContent.includes('Transformer') && document.querySelector('.mermaid svg').textContent")
+    assert "30709, 99425, 102663, 85336, 102258" in svg_text
+    assert "151,665 × 512" in svg_text
+    browser.execute_script("document.querySelector('.mermaid').scrollIntoView()")
+    browser.save_screenshot(str(ARTIFACTS / "diagram.png"))
+
+
+def test_playground_tokenizes_like_python(browser, site, tokenizer):
+    open_page(browser, site + "chapters/02_tokenize.html")
+    box = playground(browser, "tokens")
+    assert playground_ids(browser, box, "小红帽去森林") == [30709, 99425, 102663, 85336, 102258]
+    samples = generated_corpus(seed=11, size=40) + [" 小红帽", "龘", "👩‍👩‍👧 👍🏽", "<|im_start|>user\n你好<|im_end|>", "  多个  空格\n\n换行"]
+    mismatches = []
+    for text in samples:
+        expected = tokenizer.encode(text[:2000], add_special_tokens=False)
+        if playground_ids(browser, box, text) != expected:
+            mismatches.append(text)
+    assert not mismatches, mismatches
+    browser.save_screenshot(str(ARTIFACTS / "playground_tokens.png"))
+
+
+def test_typed_html_shows_as_text(browser, site):
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site + "chapters/02_tokenize.html")
+    box = playground(browser, "tokens")
+    hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>粗</b>'
+    playground_ids(browser, box, hostile)
+    output = box.find_element(By.CSS_SELECTOR, ".ttv-output")
+    assert not output.find_elements(By.CSS_SELECTOR, "img, script, b")
+    pieces = [e.get_attribute("textContent") for e in output.find_elements(By.CSS_SELECTOR, ".ttv-text")]
+    assert "".join(pieces) == hostile
+    assert browser.execute_script("return window.__pwned === undefined")
+    assert sitecheck.console_errors(browser) == []
+
+
+def test_embedding_playground_follows_the_slider(browser, site):
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site + "chapters/03_embeddings.html")
+    box = playground(browser, "embedding")
+    slider = box.find_element(By.CSS_SELECTOR, ".ttv-hidden")
+    for hidden in (8, 512, 8192):
+        sitecheck.set_input(browser, slider, str(hidden))
+        text = box.find_element(By.CSS_SELECTOR, ".ttv-output").text
+        assert f"[151,665, {hidden:,}]" in text and f"{151_665 * hidden:,}" in text and f"[1, 5, {hidden:,}]" in text
+    canvas = box.find_element(By.CSS_SELECTOR, "canvas.ttv-heatmap")
+    assert (int(canvas.get_attribute("width")), int(canvas.get_attribute("height"))) == (256, 5)
+    sitecheck.set_input(browser, box.find_element(By.CSS_SELECTOR, ".ttv-input"), "")
+    assert "请输入一段文字" in box.find_element(By.CSS_SELECTOR, ".ttv-output").text
+    browser.save_screenshot(str(ARTIFACTS / "playground_embedding.png"))
+
+
+def test_batch_playground_pads_on_either_side(browser, site):
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site + "chapters/04_batching.html")
+    box = playground(browser, "batch")
+    sitecheck.set_input(browser, box.find_element(By.CSS_SELECTOR, ".ttv-input"), "小红帽去森林\n大灰狼")
+    sitecheck.set_input(browser, box.find_element(By.CSS_SELECTOR, ".ttv-side"), "left")
+    rows = box.find_elements(By.CSS_SELECTOR, ".ttv-grid")[1].find_elements(By.CSS_SELECTOR, "tr")
+    assert [td.text for td in rows[2].find_elements(By.CSS_SELECTOR, "td")][:2] == ["0", "0"]
+    assert "填充在左边" in box.text
+
+
+def luminance(rgb) -> float:
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+EFFECTIVE_COLOURS = """
+const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+const el = arguments[0];
+const fg = parse(getComputedStyle(el).color);
+let layers = [];
+for (let node = el; node; node = node.parentElement) {
+  const bg = parse(getComputedStyle(node).backgroundColor);
+  if (bg.length >= 3 && (bg.length === 3 || bg[3] > 0)) layers.push(bg);
+  if (bg.length === 3 || bg[3] === 1) break;
+}
+let base = [255, 255, 255];
+for (const layer of layers.reverse()) {
+  const a = layer.length > 3 ? layer[3] : 1;
+  base = base.map((v, i) => v * (1 - a) + layer[i] * a);
+}
+return [fg, base];
+"""
+
+
+def test_dark_mode_is_legible(browser, site):
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site + "chapters/02_tokenize.html")
+    browser.execute_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
+    open_page(browser, site + "chapters/02_tokenize.html")
+    assert browser.execute_script("return document.documentElement.dataset.theme") == "dark"
+    box = playground(browser, "tokens")
+    checks = {
+        "prose": browser.find_element(By.CSS_SELECTOR, "article p"),
+        "token": box.find_element(By.CSS_SELECTOR, ".ttv-tok .ttv-text"),
+        "token id": box.find_element(By.CSS_SELECTOR, ".ttv-tok .ttv-id"),
+        "note": box.find_element(By.CSS_SELECTOR, ".ttv-note"),
+        "snapshot table": browser.find_element(By.CSS_SELECTOR, ".ttv-snapshot .ttv-tok .ttv-text"),
+        "code": browser.find_element(By.CSS_SELECTOR, "div.highlight pre"),
+    }
+    for name, element in checks.items():
+        fg, bg = browser.execute_script(EFFECTIVE_COLOURS, element)
+        ratio = contrast(fg, bg)
+        minimum = 3.0 if name == "token id" else 4.5  # ids are small print: WCAG's large-text bar would not apply
+        assert ratio >= minimum, f"{name}: contrast {ratio:.2f} ({fg} on {bg})"
+    browser.execute_script("arguments[0].scrollIntoView()", box)
+    browser.save_screenshot(str(ARTIFACTS / "dark_mode.png"))
+    browser.execute_script("localStorage.clear()")
+
+
+@pytest.mark.parametrize("query, page", [("森林", "chapters/02_tokenize"), ("分词器", "chapters/01_load_tokenizer"),
+                                         ("注意力掩码", "chapters/04_batching")])
+def test_chinese_search_finds_the_teaching_page(browser, site, query, page):
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site + f"search.html?q={quote(query)}")
+    sitecheck.wait_for(browser, "document.querySelectorAll('#search-results li').length > 0", timeout=15)
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#search-results li a")]
+    assert any(re.search(rf"{page}\.html", link) for link in links), links
+
+
+def test_header_icons_draw_from_the_bundled_web_fonts(browser, site):
+    """fontawesome.js is left out (see _templates/static/webpack-macros.html); the icons must still draw."""
+    open_page(browser, site + "chapters/02_tokenize.html")
+    sitecheck.wait_for(browser, "document.fonts.status === 'loaded'")
+    assert browser.execute_script("return document.fonts.check('900 16px \"Font Awesome 6 Free\"')")
+    widths = browser.execute_script(
+        "return [...document.querySelectorAll('.article-header-buttons i, .article-header-buttons span.fa')]"
+        ".filter(i => i.offsetParent !== null)"  # menu items stay hidden until their dropdown opens
+        ".map(i => i.getBoundingClientRect().width)")
+    assert len(widths) >= 3 and all(w > 5 for w in widths), widths
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("chapters/")])
+def test_chapter_page_transfers_at_most_1_mb(site, page):
+    """Bytes, not time: the same measure tools/budgets.py prints, in a fresh browser (nothing cached)."""
+    import budgets
+
+    with sitecheck.chromium() as fresh:
+        size, requests = budgets.page_transfer(fresh, site + page + ".html")
+    assert requests > 5 and size <= budgets.PAGE_BUDGET, f"{page}: {size:,} bytes"
