@@ -13,6 +13,7 @@ import torch
 from .embedding import INIT_STD, embedding_rows, table_bytes
 from .heatmap import heatmap_img
 from .inputs import check_hidden_size, check_text, special_token_note
+from .pipeline import padded_batch
 from .spans import encode_ids, spans_html, token_spans
 
 PREVIEW_TOKENS, PREVIEW_DIMS = 8, 8  # numbers printed, like torch's own summary
@@ -136,12 +137,7 @@ def batch_view(tokenizer, text: object, padding_side: str = "right") -> str:
     sentences, notes = split_sentences(text)
     if not sentences:
         return note_html(notes) + error_html("请至少输入一句话（每行一句）。")
-    previous = tokenizer.padding_side
-    tokenizer.padding_side = padding_side
-    try:
-        batch = tokenizer(sentences, padding=True, add_special_tokens=False)
-    finally:
-        tokenizer.padding_side = previous
+    batch = padded_batch(tokenizer, sentences, padding_side)
     ids, mask = batch["input_ids"], batch["attention_mask"]
     width = len(ids[0])
 

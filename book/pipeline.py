@@ -6,6 +6,16 @@ import torch
 from torch import nn
 
 
+def padded_batch(tokenizer, texts: list[str], padding_side: str = "right", **kwargs):
+    """Tokenize `texts` with padding on `padding_side`, leaving the tokenizer's own setting as it was."""
+    previous_side = tokenizer.padding_side
+    tokenizer.padding_side = padding_side
+    try:
+        return tokenizer(texts, padding=True, add_special_tokens=False, **kwargs)
+    finally:
+        tokenizer.padding_side = previous_side
+
+
 def text_to_embeddings(texts: str | list[str], tokenizer, embedding: nn.Embedding, *, padding_side: str = "right"):
     """Tokenize `texts` (one string or a batch) and look the ids up in `embedding`.
 
@@ -16,12 +26,7 @@ def text_to_embeddings(texts: str | list[str], tokenizer, embedding: nn.Embeddin
         texts = [texts]
     if not texts:
         raise ValueError("texts 为空：至少需要一句话")
-    previous_side = tokenizer.padding_side
-    tokenizer.padding_side = padding_side
-    try:
-        batch = tokenizer(texts, padding=True, return_tensors="pt", add_special_tokens=False)
-    finally:
-        tokenizer.padding_side = previous_side
+    batch = padded_batch(tokenizer, texts, padding_side, return_tensors="pt")
     if batch["input_ids"].numel() and int(batch["input_ids"].max()) >= embedding.num_embeddings:
         raise IndexError(
             f"词表有 id {int(batch['input_ids'].max())}，但嵌入表只有 {embedding.num_embeddings} 行："

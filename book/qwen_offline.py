@@ -79,6 +79,12 @@ def bytes_to_unicode() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def unicode_to_bytes() -> dict[str, int]:
+    """The inverse of `bytes_to_unicode`: vocabulary character -> byte value."""
+    return {ch: b for b, ch in bytes_to_unicode().items()}
+
+
 def to_unicode(token: bytes) -> str:
     """Byte sequence -> the string the vocabulary stores for it (e.g. b' ' -> 'Ġ')."""
     table = bytes_to_unicode()

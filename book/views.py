@@ -43,7 +43,7 @@ def token_bytes(tokenizer, token_id: int) -> bytes:
     piece = tokenizer.convert_ids_to_tokens(int(token_id))
     if int(token_id) >= tokenizer.vocab_size:
         return piece.encode("utf-8")
-    inverse = {ch: b for b, ch in qwen_offline.bytes_to_unicode().items()}
+    inverse = qwen_offline.unicode_to_bytes()
     return bytes(inverse[ch] for ch in piece)
 
 
