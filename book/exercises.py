@@ -118,6 +118,7 @@ PAD_SENTENCES = ["小红帽去森林", "大灰狼", "外婆"]
 # --- the exercises: id -> (how to judge, hint shown when wrong) -------------------------------------------
 
 
+@lru_cache(maxsize=1)
 def exercises() -> dict[str, tuple[Callable[[object], bool], str]]:
     tok = tokenizer()
     return {

@@ -17,10 +17,11 @@ DEFAULT_TEXT = "小红帽去森林"
 class Explorer(widgets.VBox):
     """Rows of controls above an HTML output; any control's change re-renders through `render()`."""
 
-    def __init__(self, rows: list[widgets.Widget], controls: list[widgets.Widget], render, kind: str = "", **kwargs):
+    def __init__(self, rows: list[widgets.Widget], render, *, controls: list[widgets.Widget] | None = None,
+                 kind: str = "", **kwargs):
         self.output = widgets.HTML()
         self._render = render
-        self._controls = controls
+        self._controls = controls = controls if controls is not None else rows  # rows that are controls themselves
         self.kind = kind  # which kernel-free playground the static page offers in its place
         super().__init__(children=[*rows, self.output], **kwargs)
         for control in controls:
@@ -66,9 +67,9 @@ def token_explorer(tokenizer, text: str = DEFAULT_TEXT) -> Explorer:
     split = widgets.Checkbox(value=False, description="特殊 token 当普通文字")
     explorer = Explorer(
         [text_box, widgets.HBox([show_bytes, show_space, split])],
-        [text_box, show_bytes, show_space, split],
         lambda: explore.tokens_view(tokenizer, text_box.value, show_bytes=show_bytes.value,
                                     show_whitespace=show_space.value, split_special_tokens=split.value),
+        controls=[text_box, show_bytes, show_space, split],
         kind="tokens",
     )
     explorer.text, explorer.show_bytes, explorer.show_whitespace, explorer.split_special = text_box, show_bytes, show_space, split
@@ -82,7 +83,6 @@ def embedding_explorer(tokenizer, text: str = DEFAULT_TEXT, hidden_size: int = 5
                                style={"description_width": "initial"}, layout=widgets.Layout(width="100%"))
     explorer = Explorer(
         [text_box, slider],
-        [text_box, slider],
         lambda: explore.embedding_view(tokenizer, text_box.value, slider.value, seed=seed),
         kind="embedding",
     )
@@ -95,7 +95,6 @@ def batch_explorer(tokenizer, text: str = "小红帽去森林\n大灰狼\n小红
     text_box = widgets.Textarea(value=text, description="每行一句", rows=4, layout=widgets.Layout(width="100%"),
                                 style={"description_width": "initial"})
     side = widgets.ToggleButtons(options=[("右填充", "right"), ("左填充", "left")], value="right", description="填充")
-    explorer = Explorer([text_box, side], [text_box, side], lambda: explore.batch_view(tokenizer, text_box.value, side.value),
-                        kind="batch")
+    explorer = Explorer([text_box, side], lambda: explore.batch_view(tokenizer, text_box.value, side.value), kind="batch")
     explorer.text, explorer.padding_side = text_box, side
     return explorer

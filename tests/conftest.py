@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,6 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
 SITE = ROOT / "_build" / "html"
+
+sys.path.insert(0, str(ROOT / "tools"))
+import book_build  # noqa: E402
 
 # Notebook kernels (nbmake, jupyter-book) start "python" from PATH: make it this interpreter.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -28,8 +30,5 @@ def tokenizer():
 def built_site() -> Path:
     """The executed site in _build/html; built here when `make site` has not run."""
     if not (SITE / "index.html").is_file():
-        subprocess.run(
-            [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--warningiserror", "--keep-going"],
-            check=True,
-        )
+        book_build.build_book(ROOT, check=True)
     return SITE

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import book_build
 
 CHAPTER_HEADER = """---
 jupytext:
@@ -22,19 +19,11 @@ kernelspec: {display_name: Python 3, language: python, name: python3}
 
 def build_tiny_book(tmp_path: Path, chapter_body: str) -> subprocess.CompletedProcess:
     """Build a one-chapter book with the course's own _config.yml and build command."""
-    shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
-    shutil.copytree(ROOT / "_static", tmp_path / "_static")
-    shutil.copytree(ROOT / "_ext", tmp_path / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "_templates", tmp_path / "_templates")
-    (tmp_path / "_extra").mkdir()
+    book_build.copy_build_support(tmp_path)
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: chapter\n", "utf-8")
     (tmp_path / "index.md").write_text("# 首页\n", "utf-8")
     (tmp_path / "chapter.md").write_text(CHAPTER_HEADER + chapter_body, "utf-8")
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(tmp_path), "--warningiserror", "--keep-going"],
-        capture_output=True, text=True, env=env, timeout=300,
-    )
+    return book_build.build_book(tmp_path, capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.slow

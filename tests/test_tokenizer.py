@@ -9,7 +9,7 @@ import time
 import pytest
 
 import book
-from book import qwen_offline, tokenizer as tokenizer_module
+from book import qwen_offline
 from book.tokenizer import TokenizerUnavailable, hub_reachable, load_tokenizer
 
 from .corpus import generated_corpus

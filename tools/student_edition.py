@@ -13,9 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from book_build import ROOT, build_book, copy_build_support  # noqa: E402
+
 OUT = ROOT / "_build" / "student"
-SOURCES = ["_config.yml", "_toc.yml", "index.md", "setup.md", "glossary.md", "_static", "_ext", "_extra", "_templates", "chapters"]
+PAGES = ["_toc.yml", "index.md", "setup.md", "glossary.md", "chapters"]
 INSTRUCTOR_ONLY = ["instructor"]
 
 # A gated solution: from ```{solution-start} to the closing fence of ```{solution-end}, cells included.
@@ -44,7 +47,8 @@ def without_instructor_links(text: str) -> str:
 def prepare_sources(src: Path) -> list[Path]:
     shutil.rmtree(src, ignore_errors=True)
     src.mkdir(parents=True)
-    for name in SOURCES:
+    copy_build_support(src)
+    for name in PAGES:
         origin = ROOT / name
         if origin.is_dir():
             shutil.copytree(origin, src / name, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
@@ -69,7 +73,7 @@ def main() -> None:
     for md in chapters:
         subprocess.run([str(bin_dir / "jupytext"), "--quiet", "--to", "ipynb", "--output", str(notebooks / f"{md.stem}.ipynb"), str(md)],
                        check=True)
-    subprocess.run([str(bin_dir / "jupyter-book"), "build", str(src), "--all", "--warningiserror", "--keep-going"], check=True)
+    build_book(src, check=True)
     html = OUT / "html"
     shutil.rmtree(html, ignore_errors=True)
     shutil.move(str(src / "_build" / "html"), html)
