@@ -1,0 +1,158 @@
+// The panels on the static site: each .ttv-panel holds the state the build computed. It is drawn at once by
+// book/static/panel.js (the drawing Jupyter uses), and becomes live once the browser has the book's tokenizer.
+import { drawPanel } from "../book/static/panel.js";
+import { RULES, panelState, tokenizersFrom } from "./encode.js";
+
+const BASE = new URL(".", document.currentScript ? document.currentScript.src : location.href);
+const state = { loadStartedAt: null, readyAt: null, error: null, tokenizers: null };
+window.ttvPlayground = state;
+
+// ---- the tokenizer: loaded once when a panel is seen or used; a failed load can be retried ----------------
+let loading = null;
+function loadTokenizers() {
+  if (!loading) {
+    state.loadStartedAt = performance.now();
+    loading = Promise.all([fetchJson("tokenizer.json.gz", true), fetchJson("tokenizer_config.json", false)])
+      .then(([json, config]) => {
+        state.tokenizers = tokenizersFrom(json, config);
+        state.readyAt = performance.now();
+        state.error = null;
+        return state.tokenizers;
+      })
+      .catch((error) => {
+        state.error = String(error);
+        loading = null; // the next attempt starts afresh
+        throw error;
+      });
+  }
+  return loading;
+}
+
+async function fetchJson(name, gzipped) {
+  const response = await fetch(new URL(name, BASE));
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+  if (!gzipped) return response.json();
+  return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).json();
+}
+
+// ---- controls: the same ones the notebook shows as ipywidgets ---------------------------------------------
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children.filter(Boolean));
+  return node;
+}
+
+function labelled(text, control) {
+  return el("label", { class: "ttv-control" }, el("span", { class: "ttv-label", text }), control);
+}
+
+function controlsFor(initial) {
+  const kind = initial.kind;
+  const multiline = kind !== "embedding";
+  const text = el(multiline ? "textarea" : "input", { class: "ttv-input", rows: kind === "batch" ? "4" : "2" });
+  text.value = initial.text ?? "";
+  const inputs = { text };
+  const rows = [labelled(kind === "batch" ? "每行一句" : "文本", text)];
+  if (kind === "embedding") {
+    const slider = el("input", { type: "range", class: "ttv-hidden", min: String(RULES.min_hidden),
+      max: String(RULES.max_hidden), step: String(RULES.hidden_step), list: "ttv-hidden-marks" });
+    slider.value = String(initial.hidden_size || 512);
+    const readout = el("output", { class: "ttv-readout", text: slider.value });
+    slider.addEventListener("input", () => { readout.textContent = slider.value; });
+    const ends = el("div", { class: "ttv-ends" }, el("span", { text: String(RULES.min_hidden) }),
+      el("span", { text: String(RULES.max_hidden) }));
+    rows.push(el("div", { class: "ttv-control" }, el("span", { class: "ttv-label", text: "hidden_size" }),
+      el("div", { class: "ttv-slider" }, slider, ends), readout));
+    inputs.hidden_size = slider;
+  }
+  if (kind === "batch") {
+    const side = el("select", { class: "ttv-side" }, el("option", { value: "right", text: "右填充（right）" }),
+      el("option", { value: "left", text: "左填充（left）" }));
+    side.value = initial.padding_side;
+    rows.push(labelled("填充方向 padding_side", side));
+    inputs.padding_side = side;
+  }
+  if (kind === "tokens") {
+    for (const [name, label] of [["show_bytes", "显示字节"], ["show_whitespace", "显示空白"],
+      ["split_special", "split_special_tokens=True"]]) {
+      const box = el("input", { type: "checkbox" });
+      box.checked = Boolean(initial[name]);
+      rows.push(el("label", { class: "ttv-check" }, box, el("span", { text: label })));
+      inputs[name] = box;
+    }
+  }
+  return { rows, inputs };
+}
+
+function readInputs(inputs) {
+  const values = {};
+  for (const [name, node] of Object.entries(inputs)) values[name] = node.type === "checkbox" ? node.checked : node.value;
+  if ("hidden_size" in values) values.hidden_size = Number(values.hidden_size);
+  return values;
+}
+
+// ---- one panel ----------------------------------------------------------------------------------------------
+function build(node) {
+  const initial = JSON.parse(node.dataset.state);
+  const { rows, inputs } = controlsFor(initial);
+  const status = el("div", { class: "ttv-status", role: "status" });
+  const out = el("div", { class: "ttv-output" });
+  drawPanel(out, initial);
+  node.replaceChildren(el("div", { class: "ttv-controls" }, ...rows), status, out);
+  node.dataset.kind = initial.kind;
+  const say = (text, kind = "ttv-note") => { status.className = `ttv-status ${kind}`; status.textContent = text; };
+  say("下面是构建网站时算出的结果。在这里改输入，浏览器会载入同一个 Qwen2.5 分词器（约 2 MB），无需内核即可重算。");
+  const update = () => {
+    const values = readInputs(inputs);
+    drawPanel(out, panelState(initial.kind, state.tokenizers, { ...values, seed: initial.seed }));
+  };
+  const start = () => {
+    if (location.protocol === "file:") {
+      say("从本地文件（file://）打开时，浏览器不允许读取分词器文件：请用 make serve 通过 http 打开网站。"
+        + "下面仍是构建时的结果。", "ttv-error");
+      return;
+    }
+    if (!state.tokenizers) say("正在载入浏览器里的分词器…");
+    loadTokenizers().then(() => {
+      say("浏览器里的分词器已就绪（与书中 Python 用的是同一个 tokenizer.json），改动输入即可实时重算。");
+      node.dataset.ready = "true";
+      update();
+    }).catch((error) => {
+      say(`⚠ 载入分词器失败（${error.message || error}）。`, "ttv-error");
+      const retry = el("button", { type: "button", class: "ttv-retry", text: "重试" });
+      retry.addEventListener("click", start, { once: true });
+      status.append(" ", retry);
+    });
+  };
+  for (const control of Object.values(inputs)) {
+    for (const event of ["input", "change"]) control.addEventListener(event, () => (state.tokenizers ? update() : start()));
+  }
+  if ("IntersectionObserver" in window) {
+    const seen = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) { seen.disconnect(); start(); }
+    });
+    seen.observe(node);
+  } else {
+    start();
+  }
+}
+
+function init() {
+  if (!document.querySelector(".ttv-panel[data-state]")) return;
+  document.head.append(el("link", { rel: "stylesheet", href: new URL("panel.css", BASE).href }));
+  if (!document.getElementById("ttv-hidden-marks")) {
+    const marks = el("datalist", { id: "ttv-hidden-marks" });
+    for (const value of [RULES.min_hidden, 512, 896, 2048, 3584, 4096, RULES.max_hidden]) {
+      marks.append(el("option", { value: String(value) }));
+    }
+    document.body.append(marks);
+  }
+  document.querySelectorAll(".ttv-panel[data-state]").forEach(build);
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+else init();
