@@ -15,7 +15,7 @@ from pathlib import Path
 
 STATIC = Path(__file__).parent / "static"
 RULES = json.loads((STATIC / "rules.json").read_text("utf-8"))
-KINDS = ("tokens", "embedding", "batch")
+KINDS = ("tokens", "embedding", "batch", "compare")
 WHOLE_NUMBER = r"\s*[+-]?[0-9]+\s*"  # the strings hidden_size accepts (encode.js: the same pattern)
 
 
@@ -117,8 +117,8 @@ def panel_state(kind: str, tokenizer, *, text: object = "", hidden_size: object 
                 split_special: bool = False, show_bytes: bool = False, show_whitespace: bool = False,
                 seed: int = 0) -> dict:
     """Everything a panel of `kind` shows, as plain JSON-able data. Never raises on bad input."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}")
+    if kind not in KINDS or kind == "compare":
+        raise ValueError(f"kind must be one of {KINDS[:3]} (compare_state draws the comparison)")
     state = {
         "kind": kind, "text": check_text(text).text, "notes": [], "error": "", "sequences": [], "seed": seed,
         "vocab_size": tokenizer.vocab_size, "rows": len(tokenizer),
@@ -143,3 +143,29 @@ def panel_state(kind: str, tokenizer, *, text: object = "", hidden_size: object 
     split = bool(split_special) and kind == "tokens"
     notes = checked.notes + added_token_notes(tokenizer, checked.text, split)
     return {**state, "notes": notes, "sequences": [encode(tokenizer, checked.text, split)]}
+
+
+def byte_level(tokenizer) -> bool:
+    """True for byte-level BPE (GPT-2 style): its vocabulary strings spell bytes, which the panel merges back."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    return type(getattr(backend, "decoder", None)).__name__ == "ByteLevel"
+
+
+def compare_state(tokenizers: dict, text: object, *, site: dict | None = None) -> dict:
+    """One text through several tokenizers (name -> transformers tokenizer): one row of spans each.
+
+    `site` maps a name to the tokenizer file the site serves for it, so that the page can recompute that row.
+    """
+    checked = check_text(text)
+    state = {"kind": "compare", "text": checked.text, "notes": checked.notes, "error": checked.error,
+             "sequences": [], "show_bytes": False, "show_whitespace": False}
+    if checked.error:
+        return state
+    for name, tokenizer in tokenizers.items():
+        ids = tokenizer(checked.text, add_special_tokens=False)["input_ids"]
+        state["sequences"].append({
+            "name": name, "ids": ids, "tokens": tokenizer.convert_ids_to_tokens(ids),
+            "vocab_size": tokenizer.vocab_size, "byte_level": byte_level(tokenizer),
+            "site": (site or {}).get(name, ""),
+        })
+    return state

@@ -9,12 +9,14 @@ from __future__ import annotations
 import gc
 import html
 import json
+from collections.abc import Callable
+from functools import partial
 
 import anywidget
 import ipywidgets as widgets
 import traitlets
 
-from .panels import RULES, STATIC, panel_state
+from .panels import RULES, STATIC, compare_state, panel_state
 
 DEFAULT_TEXT = "小红帽去森林"
 
@@ -36,11 +38,10 @@ def static_html(state: dict) -> str:
 
 
 class Explorer(widgets.VBox):
-    """Controls (ipywidgets) above a Panel; any control's change recomputes the panel's state."""
+    """Controls (ipywidgets) above a Panel; any control's change recomputes the panel's state with `compute`."""
 
-    def __init__(self, kind: str, tokenizer, controls: dict[str, widgets.Widget], rows: list[widgets.Widget],
-                 seed: int = 0):
-        self.kind, self.tokenizer, self.controls, self.seed = kind, tokenizer, controls, seed
+    def __init__(self, compute: Callable[..., dict], controls: dict[str, widgets.Widget], rows: list[widgets.Widget]):
+        self.compute, self.controls = compute, controls
         self.panel = Panel()
         super().__init__(children=[*rows, self.panel])
         for name, control in controls.items():
@@ -50,8 +51,7 @@ class Explorer(widgets.VBox):
         gc.freeze()  # the tokenizer's many objects leave the collector's view: no long pauses while typing
 
     def refresh(self) -> None:
-        values = {name: control.value for name, control in self.controls.items()}
-        self.panel.state = panel_state(self.kind, self.tokenizer, **values, seed=self.seed)
+        self.panel.state = self.compute(**{name: control.value for name, control in self.controls.items()})
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -72,7 +72,7 @@ def token_explorer(tokenizer, text: str = DEFAULT_TEXT) -> Explorer:
         "split_special": widgets.Checkbox(value=False, description="split_special_tokens=True"),
     }
     toggles = widgets.HBox([controls["show_bytes"], controls["show_whitespace"], controls["split_special"]])
-    return Explorer("tokens", tokenizer, controls, [controls["text"], toggles])
+    return Explorer(partial(panel_state, "tokens", tokenizer), controls, [controls["text"], toggles])
 
 
 def embedding_explorer(tokenizer, text: str = DEFAULT_TEXT, hidden_size: int = 512, seed: int = 0) -> Explorer:
@@ -84,7 +84,8 @@ def embedding_explorer(tokenizer, text: str = DEFAULT_TEXT, hidden_size: int = 5
     ends = widgets.HTML(f"<small>范围 {low}～{high:,}，步长 {RULES['hidden_step']}</small>")
     controls = {"text": widgets.Text(value=text, description="文本", layout=widgets.Layout(width="100%")),
                 "hidden_size": slider}
-    return Explorer("embedding", tokenizer, controls, [controls["text"], slider, ends], seed=seed)
+    compute = partial(panel_state, "embedding", tokenizer, seed=seed)
+    return Explorer(compute, controls, [controls["text"], slider, ends])
 
 
 def batch_explorer(tokenizer, text: str = "小红帽去森林\n大灰狼\n小红帽提着篮子去看望外婆") -> Explorer:
@@ -93,4 +94,13 @@ def batch_explorer(tokenizer, text: str = "小红帽去森林\n大灰狼\n小红
                                  description="填充方向", style={"description_width": "initial"})
     controls = {"text": _text(text, rows=4), "padding_side": side}
     controls["text"].description = "每行一句"
-    return Explorer("batch", tokenizer, controls, [controls["text"], side])
+    return Explorer(partial(panel_state, "batch", tokenizer), controls, [controls["text"], side])
+
+
+def compare_explorer(tokenizers: dict, text: str = DEFAULT_TEXT, site: dict | None = None) -> Explorer:
+    """One text, several tokenizers (name -> tokenizer): a row of coloured spans and a token count for each.
+
+    `site` names the tokenizer files the built site serves, so that those rows stay live on the page.
+    """
+    controls = {"text": _text(text, rows=3)}
+    return Explorer(partial(compare_state, tokenizers, site=site), controls, [controls["text"]])

@@ -139,3 +139,15 @@ export function panelState(kind, tokenizers, inputs) {
   const notes = [...checked.notes, ...addedTokenNotes(info, checked.text, split)];
   return { ...state, notes, sequences: [encode(tokenizers, checked.text, split)] };
 }
+
+// `rows`: [{ name, site, tokenizers }] for the tokenizers the browser has (see book.panels.compare_state).
+export function compareState(rows, text) {
+  const checked = checkText(text);
+  const state = { kind: "compare", text: checked.text, notes: checked.notes, error: checked.error, sequences: [],
+    show_bytes: false, show_whitespace: false };
+  if (checked.error) return state;
+  state.sequences = rows.map(({ name, site, tokenizers }) => ({
+    name, ...encode(tokenizers, checked.text, false), vocab_size: tokenizers.info.vocab_size, byte_level: true, site,
+  }));
+  return state;
+}

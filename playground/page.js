@@ -1,31 +1,33 @@
 // The panels on the static site: each .ttv-panel holds the state the build computed. It is drawn at once by
 // book/static/panel.js (the drawing Jupyter uses), and becomes live once the browser has the book's tokenizer.
-import { drawPanel } from "../book/static/panel.js";
-import { RULES, panelState, tokenizersFrom } from "./encode.js";
+import { drawPanel, el } from "../book/static/panel.js";
+import { RULES, compareState, panelState, tokenizersFrom } from "./encode.js";
 
 const BASE = new URL(".", document.currentScript ? document.currentScript.src : location.href);
-const state = { loadStartedAt: null, readyAt: null, error: null, tokenizers: null };
+const state = { loadStartedAt: null, readyAt: null, error: null, tokenizers: null }; // Qwen2.5's load, for tests
 window.ttvPlayground = state;
 
 // ---- the tokenizer: loaded once when a panel is seen or used; a failed load can be retried ----------------
-let loading = null;
-function loadTokenizers() {
-  if (!loading) {
-    state.loadStartedAt = performance.now();
-    loading = Promise.all([fetchJson("tokenizer.json.gz", true), fetchJson("tokenizer_config.json", false)])
+// Each tokenizer the site serves lives in its own folder (`site` names it; "" is Qwen2.5 at the top).
+const loading = new Map();
+function loadTokenizers(site = "") {
+  if (!loading.has(site)) {
+    const folder = site ? `${site}/` : "";
+    if (!site) state.loadStartedAt = performance.now();
+    const load = Promise.all([fetchJson(`${folder}tokenizer.json.gz`, true), fetchJson(`${folder}tokenizer_config.json`, false)])
       .then(([json, config]) => {
-        state.tokenizers = tokenizersFrom(json, config);
-        state.readyAt = performance.now();
-        state.error = null;
-        return state.tokenizers;
+        const tokenizers = tokenizersFrom(json, config);
+        if (!site) Object.assign(state, { tokenizers, readyAt: performance.now(), error: null });
+        return tokenizers;
       })
       .catch((error) => {
         state.error = String(error);
-        loading = null; // the next attempt starts afresh
+        loading.delete(site); // the next attempt starts afresh
         throw error;
       });
+    loading.set(site, load);
   }
-  return loading;
+  return loading.get(site);
 }
 
 async function fetchJson(name, gzipped) {
@@ -36,16 +38,6 @@ async function fetchJson(name, gzipped) {
 }
 
 // ---- controls: the same ones the notebook shows as ipywidgets ---------------------------------------------
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children.filter(Boolean));
-  return node;
-}
-
 function labelled(text, control) {
   return el("label", { class: "ttv-control" }, el("span", { class: "ttv-label", text }), control);
 }
@@ -106,18 +98,30 @@ function build(node) {
   node.dataset.kind = initial.kind;
   const say = (text, kind = "ttv-note") => { status.className = `ttv-status ${kind}`; status.textContent = text; };
   say("下面是构建网站时算出的结果。在这里改输入，浏览器会载入同一个 Qwen2.5 分词器（约 2 MB），无需内核即可重算。");
+  const live = initial.kind === "compare" ? initial.sequences.filter((s) => s.site) : [{ site: "" }];
+  const loaded = new Map();
   const update = () => {
     const values = readInputs(inputs);
-    drawPanel(out, panelState(initial.kind, state.tokenizers, { ...values, seed: initial.seed }));
+    if (initial.kind !== "compare") {
+      drawPanel(out, panelState(initial.kind, loaded.get(""), { ...values, seed: initial.seed }));
+      return;
+    }
+    const rows = live.map(({ name, site }) => ({ name, site, tokenizers: loaded.get(site) }));
+    const next = compareState(rows, values.text);
+    if (live.length < initial.sequences.length) {
+      next.notes.unshift(`浏览器里重算的是 ${live.map((s) => s.name).join("、")}；其余分词器请在 Jupyter、Colab 或 Binder 中运行本章对比。`);
+    }
+    drawPanel(out, next);
   };
+  const ready = () => live.every(({ site }) => loaded.has(site));
   const start = () => {
     if (location.protocol === "file:") {
       say("从本地文件（file://）打开时，浏览器不允许读取分词器文件：请用 make serve 通过 http 打开网站。"
         + "下面仍是构建时的结果。", "ttv-error");
       return;
     }
-    if (!state.tokenizers) say("正在载入浏览器里的分词器…");
-    loadTokenizers().then(() => {
+    if (!ready()) say("正在载入浏览器里的分词器…");
+    Promise.all(live.map(({ site }) => loadTokenizers(site).then((t) => loaded.set(site, t)))).then(() => {
       say("浏览器里的分词器已就绪（与书中 Python 用的是同一个 tokenizer.json），改动输入即可实时重算。");
       node.dataset.ready = "true";
       update();
@@ -129,7 +133,7 @@ function build(node) {
     });
   };
   for (const control of Object.values(inputs)) {
-    for (const event of ["input", "change"]) control.addEventListener(event, () => (state.tokenizers ? update() : start()));
+    for (const event of ["input", "change"]) control.addEventListener(event, () => (ready() ? update() : start()));
   }
   if ("IntersectionObserver" in window) {
     const seen = new IntersectionObserver((entries) => {

@@ -17,7 +17,7 @@ export function render({ model, el }) {
 }
 
 export function drawPanel(root, state) {
-  const views = { tokens: tokensView, embedding: embeddingView, batch: batchView };
+  const views = { tokens: tokensView, embedding: embeddingView, batch: batchView, compare: compareView };
   const box = el("div", { class: "ttv-view" });
   for (const note of state.notes) box.append(el("div", { class: "ttv-note", text: note }));
   if (state.kind === "embedding" && state.hidden_size) box.append(sizeTable(state));
@@ -36,7 +36,23 @@ function tokensView(box, state) {
     class: "ttv-stats", "data-ids": JSON.stringify(ids),
     text: `${fmt(chars)} 个字符 → ${fmt(ids.length)} 个 token，平均每个 token ${(chars / Math.max(ids.length, 1)).toFixed(2)} 个字符`
       + (merged ? `；${merged} 处字符被拆进多个字节 token，已合并显示` : ""),
-  }));
+  }), spansRow(spans, state));
+}
+
+// ---- compare: one row per tokenizer; byte-level rows merged back into characters, others shown as they are --
+function compareView(box, state) {
+  const chars = [...state.text].length;
+  for (const seq of state.sequences) {
+    const spans = seq.byte_level ? mergeSpans(seq.ids, seq.tokens, seq.vocab_size)
+      : seq.ids.map((id, k) => ({ text: seq.tokens[k], ids: [id], pieces: [utf8.encode(seq.tokens[k])], special: false }));
+    box.append(el("div", { class: "ttv-compare-row", "data-name": seq.name },
+      el("div", { class: "ttv-stats", "data-ids": JSON.stringify(seq.ids),
+        text: `${seq.name}：${fmt(seq.ids.length)} 个 token，每个 token ${(chars / Math.max(seq.ids.length, 1)).toFixed(2)} 个字符` }),
+      spansRow(spans, state)));
+  }
+}
+
+function spansRow(spans, state) {
   const row = el("div", { class: "ttv-spans" });
   spans.forEach((span, k) => {
     const bytes = span.pieces.map(hex).join(" | ");
@@ -48,7 +64,7 @@ function tokensView(box, state) {
       el("span", { class: "ttv-id", text: span.ids.join(" ") }),
       state.show_bytes ? el("span", { class: "ttv-bytes", text: bytes }) : null));
   });
-  box.append(row);
+  return row;
 }
 
 export function mergeSpans(ids, tokens, vocabSize) {
@@ -192,7 +208,7 @@ function batchView(box, state) {
 }
 
 // ---- small helpers -----------------------------------------------------------------------------------
-function el(tag, attrs = {}, ...children) {
+export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (key === "text") node.textContent = value;
