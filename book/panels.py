@@ -169,3 +169,38 @@ def compare_state(tokenizers: dict, text: object, *, site: dict | None = None) -
             "site": (site or {}).get(name, ""),
         })
     return state
+
+
+def check_window(max_length: object, stride: object) -> tuple[int, int, str]:
+    """(max_length, stride, "") for a usable sliding window, else (0, 0, a Chinese message)."""
+    low, high = RULES["min_window"], RULES["max_window"]
+    max_length, stride = (int(v) if isinstance(v, float) and v.is_integer() else v for v in (max_length, stride))
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (max_length, stride)):
+        return 0, 0, message("window_type", min=low, max=high)
+    if not low <= max_length <= high:
+        return 0, 0, message("window_range", value=max_length, min=low, max=high)
+    if not 0 <= stride < max_length:
+        return 0, 0, message("stride_range", stride=stride, max_length=max_length)
+    return max_length, stride, ""
+
+
+def stride_state(tokenizer, text: object, max_length: object = 8, stride: object = 2) -> dict:
+    """The windows the tokenizer cuts `text` into with truncation, max_length and stride (overlap), as the panel
+    draws them: `windows` are [start, end) positions in the text's IDs."""
+    checked = check_text(text)
+    window, overlap, problem = check_window(max_length, stride)
+    state = {"kind": "stride", "text": checked.text, "notes": checked.notes, "error": checked.error or problem,
+             "sequences": [], "max_length": window, "stride": overlap, "windows": [],
+             "vocab_size": tokenizer.vocab_size, "show_bytes": False, "show_whitespace": False}
+    if state["error"]:
+        return state
+    ids = tokenizer(checked.text, add_special_tokens=False)["input_ids"]
+    cut = tokenizer(checked.text, add_special_tokens=False, truncation=True, max_length=window, stride=overlap,
+                    return_overflowing_tokens=True)["input_ids"]
+    step, starts = window - overlap, []
+    for piece in cut:  # where each window starts in the full list of IDs
+        starts.append(0 if not starts else starts[-1] + step)
+        assert ids[starts[-1]:starts[-1] + len(piece)] == piece
+    state["windows"] = [[start, start + len(piece)] for start, piece in zip(starts, cut, strict=True)]
+    state["sequences"] = [{"ids": ids, "tokens": tokenizer.convert_ids_to_tokens(ids)}]
+    return state

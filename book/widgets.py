@@ -16,7 +16,7 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
-from .panels import RULES, STATIC, compare_state, panel_state
+from .panels import RULES, STATIC, compare_state, panel_state, stride_state
 
 DEFAULT_TEXT = "小红帽去森林"
 
@@ -104,3 +104,17 @@ def compare_explorer(tokenizers: dict, text: str = DEFAULT_TEXT, site: dict | No
     """
     controls = {"text": _text(text, rows=3)}
     return Explorer(partial(compare_state, tokenizers, site=site), controls, [controls["text"]])
+
+
+def stride_explorer(tokenizer, text: str = "小红帽提着篮子，穿过森林去看望生病的外婆。", max_length: int = 8,
+                    stride: int = 2) -> Explorer:
+    """Sliding windows over a text's IDs: sliders for max_length and stride (the overlap, as in transformers)."""
+    style = {"description_width": "initial"}
+    controls = {
+        "text": _text(text, rows=3),
+        "max_length": widgets.IntSlider(value=max_length, min=RULES["min_window"], max=RULES["max_window"],
+                                        description="max_length", style=style),
+        "stride": widgets.IntSlider(value=stride, min=0, max=RULES["max_window"] - 1, description="stride（重叠）",
+                                    style=style),
+    }
+    return Explorer(partial(stride_state, tokenizer), controls, list(controls.values()))

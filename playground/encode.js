@@ -151,3 +151,28 @@ export function compareState(rows, text) {
   }));
   return state;
 }
+
+export function checkWindow(maxLength, stride) {
+  const [low, high] = [RULES.min_window, RULES.max_window];
+  if (![maxLength, stride].every(Number.isInteger)) return [0, 0, message("window_type", { min: low, max: high })];
+  if (maxLength < low || maxLength > high) return [0, 0, message("window_range", { value: maxLength, min: low, max: high })];
+  if (stride < 0 || stride >= maxLength) return [0, 0, message("stride_range", { stride, max_length: maxLength })];
+  return [maxLength, stride, ""];
+}
+
+// The windows transformers cuts with truncation + max_length + stride (overlap): starts 0, L − S, 2(L − S), …
+// until one reaches the end. tests/test_panels.py checks this against the tokenizer's own windows.
+export function strideState(tokenizers, inputs) {
+  const checked = checkText(inputs.text ?? "");
+  const [window, overlap, problem] = checkWindow(inputs.max_length, inputs.stride);
+  const state = { kind: "stride", text: checked.text, notes: checked.notes, error: checked.error || problem,
+    sequences: [], max_length: window, stride: overlap, windows: [], vocab_size: tokenizers.info.vocab_size,
+    show_bytes: false, show_whitespace: false };
+  if (state.error) return state;
+  const sequence = encode(tokenizers, checked.text, false);
+  for (let start = 0; ; start += window - overlap) {
+    state.windows.push([start, Math.min(start + window, sequence.ids.length)]);
+    if (start + window >= sequence.ids.length) break;
+  }
+  return { ...state, sequences: [sequence] };
+}

@@ -1,7 +1,7 @@
 // The panels on the static site: each .ttv-panel holds the state the build computed. It is drawn at once by
 // book/static/panel.js (the drawing Jupyter uses), and becomes live once the browser has the book's tokenizer.
 import { drawPanel, el } from "../book/static/panel.js";
-import { RULES, compareState, panelState, tokenizersFrom } from "./encode.js";
+import { RULES, compareState, panelState, strideState, tokenizersFrom } from "./encode.js";
 
 const BASE = new URL(".", document.currentScript ? document.currentScript.src : location.href);
 const state = { loadStartedAt: null, readyAt: null, error: null, tokenizers: null }; // Qwen2.5's load, for tests
@@ -49,17 +49,25 @@ function controlsFor(initial) {
   text.value = initial.text ?? "";
   const inputs = { text };
   const rows = [labelled(kind === "batch" ? "每行一句" : "文本", text)];
+  const slider = (name, label, min, max, step, value, list) => {
+    const range = el("input", { type: "range", class: `ttv-${name}`, min: String(min), max: String(max),
+      step: String(step), ...(list ? { list } : {}) });
+    range.value = String(value);
+    const readout = el("output", { class: "ttv-readout", text: range.value });
+    range.addEventListener("input", () => { readout.textContent = range.value; });
+    const ends = el("div", { class: "ttv-ends" }, el("span", { text: String(min) }), el("span", { text: String(max) }));
+    rows.push(el("div", { class: "ttv-control" }, el("span", { class: "ttv-label", text: label }),
+      el("div", { class: "ttv-slider" }, range, ends), readout));
+    inputs[name] = range;
+  };
   if (kind === "embedding") {
-    const slider = el("input", { type: "range", class: "ttv-hidden", min: String(RULES.min_hidden),
-      max: String(RULES.max_hidden), step: String(RULES.hidden_step), list: "ttv-hidden-marks" });
-    slider.value = String(initial.hidden_size || 512);
-    const readout = el("output", { class: "ttv-readout", text: slider.value });
-    slider.addEventListener("input", () => { readout.textContent = slider.value; });
-    const ends = el("div", { class: "ttv-ends" }, el("span", { text: String(RULES.min_hidden) }),
-      el("span", { text: String(RULES.max_hidden) }));
-    rows.push(el("div", { class: "ttv-control" }, el("span", { class: "ttv-label", text: "hidden_size" }),
-      el("div", { class: "ttv-slider" }, slider, ends), readout));
-    inputs.hidden_size = slider;
+    slider("hidden_size", "hidden_size", RULES.min_hidden, RULES.max_hidden, RULES.hidden_step,
+      initial.hidden_size || 512, "ttv-hidden-marks");
+    inputs.hidden_size.classList.add("ttv-hidden");
+  }
+  if (kind === "stride") {
+    slider("max_length", "max_length", RULES.min_window, RULES.max_window, 1, initial.max_length || 8);
+    slider("stride", "stride（重叠）", 0, RULES.max_window - 1, 1, initial.stride ?? 2);
   }
   if (kind === "batch") {
     const side = el("select", { class: "ttv-side" }, el("option", { value: "right", text: "右填充（right）" }),
@@ -83,7 +91,7 @@ function controlsFor(initial) {
 function readInputs(inputs) {
   const values = {};
   for (const [name, node] of Object.entries(inputs)) values[name] = node.type === "checkbox" ? node.checked : node.value;
-  if ("hidden_size" in values) values.hidden_size = Number(values.hidden_size);
+  for (const name of ["hidden_size", "max_length", "stride"]) if (name in values) values[name] = Number(values[name]);
   return values;
 }
 
@@ -102,6 +110,10 @@ function build(node) {
   const loaded = new Map();
   const update = () => {
     const values = readInputs(inputs);
+    if (initial.kind === "stride") {
+      drawPanel(out, strideState(loaded.get(""), values));
+      return;
+    }
     if (initial.kind !== "compare") {
       drawPanel(out, panelState(initial.kind, loaded.get(""), { ...values, seed: initial.seed }));
       return;

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { initialValue } from "../book/static/panel.js";
-import { panelState, tokenizersFrom } from "./encode.js";
+import { panelState, strideState, tokenizersFrom } from "./encode.js";
 
 const dir = process.argv[2];
 const read = (name) => JSON.parse(readFileSync(join(dir, name), "utf8"));
@@ -12,7 +12,7 @@ const inputs = JSON.parse(readFileSync(0, "utf8"));
 const answer = inputs.map(({ kind, vectors, ...rest }) => {
   if (vectors) return vectors.ids.map((id) => Array.from({ length: vectors.dims }, (_, d) => initialValue(id, d, vectors.seed)));
   try {
-    return panelState(kind, tokenizers, rest);
+    return kind === "stride" ? strideState(tokenizers, rest) : panelState(kind, tokenizers, rest);
   } catch (error) {
     return { exception: String(error) };
   }

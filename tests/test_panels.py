@@ -71,7 +71,7 @@ def test_python_and_browser_compute_the_same_state(tokenizer, browser_files):
     python = [json.loads(json.dumps(panel_state(c["kind"], tokenizer, **{k: v for k, v in c.items() if k != "kind"})))
               for c in cases]
     browser = node_states(cases, browser_files)
-    for case, mine, theirs in zip(cases, python, browser):
+    for case, mine, theirs in zip(cases, python, browser, strict=True):
         assert mine == theirs, case  # IDs, tokens, notes, errors, line splitting, hidden_size rule
     assert sum(bool(s["error"]) for s in python) >= 20 and sum(bool(s["notes"]) for s in python) >= 40
 
@@ -154,3 +154,33 @@ def test_the_notebook_panel_is_the_site_panel():
 
     assert Panel()._esm == (ROOT / "book" / "static" / "panel.js").read_text("utf-8")
     assert 'from "../book/static/panel.js"' in (ROOT / "playground" / "page.js").read_text("utf-8")
+
+
+def stride_cases() -> list[dict]:
+    texts = ["小红帽提着篮子，穿过森林去看望生病的外婆。", "abc", "", "森林" * 300, *generated_corpus(seed=21, size=24)]
+    settings = [(8, 2), (6, 0), (4, 3), (2, 1), (128, 127), (16, 5)]
+    cases = [{"kind": "stride", "text": t, "max_length": m, "stride": s} for t in texts for m, s in settings]
+    bad = [(4, 4), (4, 9), (1, 0), (129, 3), (8, -1), ("8", 2), (8.0, 2), (True, 0)]
+    return cases + [{"kind": "stride", "text": "小红帽", "max_length": m, "stride": s} for m, s in bad]
+
+
+def test_python_and_browser_cut_the_same_windows(tokenizer, browser_files):
+    from book.panels import stride_state
+
+    cases = stride_cases()
+    python = [json.loads(json.dumps(stride_state(tokenizer, c["text"], c["max_length"], c["stride"]))) for c in cases]
+    browser = node_states(cases, browser_files)
+    for case, mine, theirs in zip(cases, python, browser, strict=True):
+        assert mine == theirs, case
+    assert sum(bool(s["error"]) for s in python) >= 8 and sum(len(s["windows"]) > 3 for s in python) >= 20
+
+
+@pytest.mark.parametrize("max_length, stride", [(8, 2), (6, 0), (4, 3), (16, 5)])
+def test_window_count_follows_the_formula(tokenizer, max_length, stride):
+    from book.panels import stride_state
+
+    for text in generated_corpus(seed=3, size=30):
+        state = stride_state(tokenizer, text, max_length, stride)
+        n = len(state["sequences"][0]["ids"])
+        expected = 1 if n <= max_length else 1 + -(-(n - max_length) // (max_length - stride))
+        assert len(state["windows"]) == expected

@@ -17,7 +17,7 @@ export function render({ model, el }) {
 }
 
 export function drawPanel(root, state) {
-  const views = { tokens: tokensView, embedding: embeddingView, batch: batchView, compare: compareView };
+  const views = { tokens: tokensView, embedding: embeddingView, batch: batchView, compare: compareView, stride: strideView };
   const box = el("div", { class: "ttv-view" });
   for (const note of state.notes) box.append(el("div", { class: "ttv-note", text: note }));
   if (state.kind === "embedding" && state.hidden_size) box.append(sizeTable(state));
@@ -205,6 +205,29 @@ function batchView(box, state) {
   ];
   box.append(...scrolls);
   if (left) requestAnimationFrame(() => scrolls.forEach((s) => { s.scrollLeft = s.scrollWidth; }));
+}
+
+// ---- stride: the sliding windows over one text's IDs; overlapping positions shaded ------------------------
+function strideView(box, state) {
+  const { ids } = state.sequences[0];
+  const { max_length: size, stride, windows } = state;
+  const formula = ids.length <= size ? `${fmt(ids.length)} ≤ max_length，只有 1 个窗口`
+    : `1 + ⌈(${fmt(ids.length)} − ${size}) / (${size} − ${stride})⌉ = ${windows.length}`;
+  box.append(el("div", { class: "ttv-stats", "data-windows": JSON.stringify(windows),
+    text: `${fmt(ids.length)} 个 token，max_length = ${size}，stride（重叠）= ${stride}，步长 = ${size - stride}：`
+      + `${windows.length} 个窗口（${formula}）` }));
+  const shown = windows.slice(0, 64);
+  const width = shown.length ? shown[shown.length - 1][1] : 0;
+  const head = [el("th", { text: "窗口" }), ...Array.from({ length: width }, (_, j) => el("th", { text: String(j) }))];
+  const body = shown.map(([start, end], k) => {
+    const before = k ? shown[k - 1][1] : start;
+    return [el("th", { text: String(k) }), ...Array.from({ length: width }, (_, j) => {
+      if (j < start || j >= end) return el("td");
+      return el("td", { class: `ttv-in${j < before ? " ttv-overlap" : ""}`, text: String(ids[j]) });
+    })];
+  });
+  box.append(el("div", { class: "ttv-scroll", tabindex: "0", "aria-label": "窗口" }, table([head, ...body], "ttv-grid")));
+  if (windows.length > shown.length) box.append(el("div", { class: "ttv-note", text: `只画前 ${shown.length} 个窗口。` }));
 }
 
 // ---- small helpers -----------------------------------------------------------------------------------
