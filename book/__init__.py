@@ -1,17 +1,13 @@
-"""The Python package behind 从文本到向量: tokenizer loading, seeded embeddings, views and widgets."""
+"""The Python package behind 从文本到向量: the offline Qwen2.5 tokenizer, code saved from the pages, panels and widgets."""
 
-from .embedding import INIT_STD, embedding_rows, init_embedding_, seeded_embedding, table_bytes
-from .pipeline import text_to_embeddings
+from . import endpoint  # noqa: F401  first: drops a malformed HF_ENDPOINT before anything imports transformers
+from .saved import padded_batch, text_to_embeddings  # written on chapter 5's page (#@save)
 from .tokenizer import DEFAULT_MODEL, TokenizerUnavailable, load_tokenizer
 
 __all__ = [
     "DEFAULT_MODEL",
-    "INIT_STD",
     "TokenizerUnavailable",
-    "embedding_rows",
-    "init_embedding_",
     "load_tokenizer",
-    "seeded_embedding",
-    "table_bytes",
+    "padded_batch",
     "text_to_embeddings",
 ]

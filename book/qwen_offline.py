@@ -46,9 +46,20 @@ def vocab_file() -> Path:
     return path
 
 
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file; computed once per process for an unchanged file."""
+    stat = path.stat()
+    return _sha256_of(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def file_digest(path: Path) -> str:
     """Short sha256 of a file, used to key the cache."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return file_sha256(path)[:16]
 
 
 @lru_cache(maxsize=2)

@@ -7,15 +7,22 @@ import unicodedata
 
 COMMON_HAN = (0x4E00, 0x9FFF)  # CJK Unified Ideographs
 RARE_HAN = [(0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F)]  # Ext. A, B, C
-WORDS = "the quick brown fox jumps over lazy dog tokenizer embedding vector attention Transformer don't it's we'll I'm".split()
+WORDS = [
+    "the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "tokenizer", "embedding", "vector", "attention",
+    "Transformer", "don't", "it's", "we'll", "I'm",
+]
 EMOJI = ["😀", "👍🏽", "👩‍👩‍👧", "🏳️‍🌈", "❤️", "🇨🇳", "🧑🏿‍💻", "✨"]
-CODE = ["def f(x):\n    return x ** 2", "for (int i = 0; i < n; ++i) {}", "SELECT * FROM t WHERE id=42;", "<div class=\"a\">", "x += 1  # 注释"]
+CODE = [
+    "def f(x):\n    return x ** 2", "for (int i = 0; i < n; ++i) {}", "SELECT * FROM t WHERE id=42;",
+    "<div class=\"a\">", "x += 1  # 注释",
+]
 PUNCT = list("，。！？、；：“”‘’（）《》…—·,.!?;:'\"()[]{}<>@#$%^&*-_=+/\\|~`")
 SPACES = [" ", "  ", "   ", "\t", "\n", "\n\n", "\r\n", " \n ", "\u3000", "\u00a0"]
 LATIN_ACCENTED = ["café", "naïve", "Ångström", "façade", "Straße", "résumé"]
 
 
 def piece(rng: random.Random) -> str:
+    """One random piece of text of one of ten kinds."""
     kind = rng.randrange(10)
     if kind == 0:
         return "".join(chr(rng.randint(*COMMON_HAN)) for _ in range(rng.randint(1, 8)))
@@ -43,3 +50,8 @@ def generated_corpus(seed: int = 0, size: int = 10_000) -> list[str]:
     """`size` strings, each 1 to 6 random pieces joined together, reproducible from `seed`."""
     rng = random.Random(seed)
     return ["".join(piece(rng) for _ in range(rng.randint(1, 6))) for _ in range(size)]
+
+
+def without_pieces(texts: list[str], pieces: list[str]) -> list[str]:
+    """The strings of `texts` that contain none of `pieces` (e.g. the text of added tokens)."""
+    return [text for text in texts if not any(piece in text for piece in pieces)]

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from urllib.parse import quote, urlparse
 
 import pytest
 
+from tools import sitecheck
+
 from .conftest import ROOT
 from .corpus import generated_corpus
-
-sys.path.insert(0, str(ROOT / "tools"))
-import sitecheck  # noqa: E402
 
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
 PAGES = ["index", "chapters/01_load_tokenizer", "chapters/02_tokenize", "chapters/03_embeddings", "chapters/04_batching",
@@ -45,9 +43,9 @@ def open_page(browser, url: str) -> None:
 def playground(browser, kind: str):
     from selenium.webdriver.common.by import By
 
-    box = browser.find_element(By.CSS_SELECTOR, f'.ttv-playground[data-kind="{kind}"]')
+    box = browser.find_element(By.CSS_SELECTOR, f'.ttv-panel[data-kind="{kind}"]')
     browser.execute_script("arguments[0].scrollIntoView()", box)
-    sitecheck.wait_for(browser, f"document.querySelector('.ttv-playground[data-kind=\"{kind}\"]').dataset.ready")
+    sitecheck.wait_for(browser, f"document.querySelector('.ttv-panel[data-kind=\"{kind}\"]').dataset.ready", 20)
     return box
 
 
@@ -64,8 +62,8 @@ def test_page_loads_with_no_console_error_and_no_outside_request(browser, site, 
     browser.get(site + page + ".html")
     sitecheck.wait_for(browser, "document.readyState === 'complete'")
     browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
-    if browser.execute_script("return document.querySelector('.ttv-playground') !== null"):
-        browser.execute_script("document.querySelector('.ttv-playground').scrollIntoView()")  # it loads when seen
+    if browser.execute_script("return document.querySelector('.ttv-panel') !== null"):
+        browser.execute_script("document.querySelector('.ttv-panel').scrollIntoView()")  # it loads when seen
         sitecheck.wait_for(browser, "window.ttvPlayground && (window.ttvPlayground.readyAt || window.ttvPlayground.error)")
     if "05_pipeline" in page:
         sitecheck.wait_for(browser, "document.querySelector('.mermaid svg') && document.querySelector('.mermaid svg').textContent.includes('Transformer')")
@@ -191,7 +189,6 @@ def test_dark_mode_is_legible(browser, site):
         "token": box.find_element(By.CSS_SELECTOR, ".ttv-tok .ttv-text"),
         "token id": box.find_element(By.CSS_SELECTOR, ".ttv-tok .ttv-id"),
         "note": box.find_element(By.CSS_SELECTOR, ".ttv-note"),
-        "snapshot table": browser.find_element(By.CSS_SELECTOR, ".ttv-snapshot .ttv-tok .ttv-text"),
         "code": browser.find_element(By.CSS_SELECTOR, "div.highlight pre"),
     }
     for name, element in checks.items():
@@ -230,8 +227,84 @@ def test_header_icons_draw_from_the_bundled_web_fonts(browser, site):
 @pytest.mark.parametrize("page", [p for p in PAGES if p.startswith("chapters/")])
 def test_chapter_page_transfers_at_most_1_mb(site, page):
     """Bytes, not time: the same measure tools/budgets.py prints, in a fresh browser (nothing cached)."""
-    import budgets
+    from tools import budgets
 
     with sitecheck.chromium() as fresh:
         size, requests = budgets.page_transfer(fresh, site + page + ".html")
     assert requests > 5 and size <= budgets.PAGE_BUDGET, f"{page}: {size:,} bytes"
+
+
+# --- the panels: one drawing (book/static/panel.js) for the notebook, the build-time page and the live page ---
+
+
+def executed_panel_state(kind: str, stem: str) -> dict:
+    """The panel state the build's kernel computed (the notebook widget's own state, saved in the notebook)."""
+    notebook = json.loads((ROOT / "_build" / "jupyter_execute" / "chapters" / f"{stem}.ipynb").read_text("utf-8"))
+    models = notebook["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"].values()
+    return next(m["state"]["state"] for m in models if m["state"].get("state", {}).get("kind") == kind)
+
+
+def shown_vectors(box) -> list[list[float]]:
+    from selenium.webdriver.common.by import By
+
+    text = box.find_element(By.CSS_SELECTOR, ".ttv-vectors").get_attribute("textContent")
+    return [[float(v) for v in line.split("[", 1)[1].strip(" …]").split()] for line in text.splitlines() if "[" in line]
+
+
+def test_live_panel_draws_the_notebook_widgets_vectors(browser, site, tokenizer):
+    from selenium.webdriver.common.by import By
+
+    notebook = executed_panel_state("embedding", "03_embeddings")
+    assert notebook["hidden_size"] == 512 and notebook["sequences"][0]["ids"] == tokenizer.encode("小红帽去森林")
+    open_page(browser, site + "chapters/03_embeddings.html")
+    first = browser.find_element(By.CSS_SELECTOR, ".ttv-panel")
+    built = shown_vectors(first)  # drawn from the build's state before any tokenizer loads
+    box = playground(browser, "embedding")
+    sitecheck.set_input(browser, box.find_element(By.CSS_SELECTOR, ".ttv-input"), "小红帽去森林")
+    live = shown_vectors(box)
+    from .test_panels import browser_tokenizer_folder, node_states
+
+    ids = notebook["sequences"][0]["ids"]
+    expected = node_states([{"vectors": {"ids": ids, "dims": 8, "seed": notebook["seed"]}}], browser_tokenizer_folder())[0]
+    assert len(live) == len(ids) and built == live
+    assert live == [[round(v, 4) for v in row] for row in expected]  # 4 decimals, as printed
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".ttv-panel")) == 1
+
+
+def test_batch_panel_pads_like_the_tokenizer(browser, site, tokenizer):
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site + "chapters/04_batching.html")
+    box = playground(browser, "batch")
+    for text in ["小红帽去森林\n大灰狼", "a\r\nbb bb\n\n  \nccc ccc ccc", "你好<|im_end|>\n🐺"]:
+        for side in ("left", "right"):
+            sitecheck.set_input(browser, box.find_element(By.CSS_SELECTOR, ".ttv-input"), text)
+            sitecheck.set_input(browser, box.find_element(By.CSS_SELECTOR, ".ttv-side"), side)
+            shown = json.loads(box.find_element(By.CSS_SELECTOR, ".ttv-stats").get_attribute("data-ids"))
+            sentences = [line for line in text.splitlines() if line.strip()]
+            assert shown == tokenizer(sentences, padding=True, padding_side=side)["input_ids"]
+    browser.save_screenshot(str(ARTIFACTS / "panel_batch.png"))
+
+
+def test_panel_update_time_in_the_browser(browser, site):
+    """Prints the browser's own update time (state + drawing) at hidden_size 8192; the budget is 50 ms at p95."""
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site + "chapters/03_embeddings.html")
+    box = playground(browser, "embedding")
+    times = browser.execute_script("""
+        const box = arguments[0], slider = box.querySelector('.ttv-hidden'), text = box.querySelector('.ttv-input');
+        text.value = '小红帽提着篮子，穿过森林去看望生病的外婆。'.repeat(90);
+        const out = [];
+        for (let k = 0; k < 100; k++) {
+          const t = performance.now();
+          slider.value = String(k % 2 ? 8192 : 8184);
+          slider.dispatchEvent(new Event('input'));
+          box.querySelector('canvas').getContext('2d').getImageData(0, 0, 1, 1);
+          out.push(performance.now() - t);
+        }
+        return out.sort((a, b) => a - b);""", box)
+    p95 = times[94]
+    print(f"browser panel update at hidden_size 8192: p50 {times[49]:.1f} ms, p95 {p95:.1f} ms")
+    assert "[151,665, 8,192]" in box.find_element(By.CSS_SELECTOR, ".ttv-output").text
+    assert p95 < 250  # a loose guard: the figure itself is printed above and by `make budgets`

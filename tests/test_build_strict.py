@@ -1,13 +1,16 @@
-"""The build is strict: a cell that raises, or any Sphinx warning, fails it."""
+"""The build is strict: a cell that raises, or any Sphinx warning, fails it. Where the build runs cells."""
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
 
-from .conftest import book_build
+from tools import book_build
 
 CHAPTER_HEADER = """---
 jupytext:
@@ -27,10 +30,16 @@ def build_tiny_book(tmp_path: Path, chapter_body: str) -> subprocess.CompletedPr
 
 
 @pytest.mark.slow
-def test_a_clean_chapter_builds(tmp_path):
-    result = build_tiny_book(tmp_path, "# 第一章\n\n```{code-cell} ipython3\nprint(6 * 7)\n```\n")
+def test_a_clean_chapter_builds_and_runs_where_the_config_says(tmp_path):
+    cell = "import os\nprint(6 * 7, sorted(os.listdir('.')))"
+    result = build_tiny_book(tmp_path, f"# 第一章\n\n```{{code-cell}} ipython3\n{cell}\n```\n")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert "42" in (tmp_path / "_build" / "html" / "chapter.html").read_text("utf-8")
+    html = (tmp_path / "_build" / "html" / "chapter.html").read_text("utf-8")
+    printed = re.search(r"42 (\[.*?\])", unescape(html))
+    assert printed, html[-3000:]
+    folder = ast.literal_eval(printed.group(1))
+    # run_in_temp: an empty folder, as in Colab; otherwise the chapter's own folder
+    assert (folder == []) if book_build.runs_in_temp() else ("chapter.md" in folder), folder
 
 
 @pytest.mark.slow

@@ -1,14 +1,20 @@
-"""The chapters: each .md has its .ipynb twin, in sync and without outputs; each chapter reads as promised."""
+"""The chapters: each .md has its .ipynb twin, in sync and without outputs; each chapter reads as promised;
+each notebook runs alone, as Colab runs it."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 
 import jupytext
 import nbformat
 import pytest
+from nbclient import NotebookClient
 
-from .conftest import CHAPTERS
+from tools import book_build
+
+from .conftest import CHAPTERS, ROOT
 
 CHAPTER_IDS = [path.stem for path in CHAPTERS]
 
@@ -17,8 +23,10 @@ def cells(notebook):
     return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
 
 
-def test_five_chapters():
-    assert len(CHAPTERS) == 5
+def test_every_chapter_file_is_in_the_table_of_contents():
+    """A chapter missing from _toc.yml is neither built nor tested."""
+    assert CHAPTERS and all(md.is_file() for md in CHAPTERS)
+    assert sorted((ROOT / "chapters").glob("*.md")) == sorted(CHAPTERS), "add the chapter to _toc.yml"
 
 
 @pytest.mark.parametrize("md", CHAPTERS, ids=CHAPTER_IDS)
@@ -44,3 +52,22 @@ def test_no_trust_remote_code_in_chapter_code(md):
     notebook = jupytext.read(md)
     code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
     assert not re.search(r"trust_remote_code\s*=\s*True", code)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(book_build.runs_in_temp(), reason="the site build already runs each chapter in an empty folder")
+@pytest.mark.parametrize("md", CHAPTERS, ids=CHAPTER_IDS)
+def test_notebook_runs_alone_in_an_empty_folder(md, tmp_path):
+    """As Colab runs it: only the .ipynb, in an empty folder that is also the working directory.
+
+    The site build runs each chapter with the chapter's folder as working directory (execute.run_in_temp is off),
+    so a chapter that reads a file beside it, or writes one, would pass the build and fail in Colab.
+    """
+    notebook_path = tmp_path / f"{md.stem}.ipynb"
+    shutil.copy(md.with_suffix(".ipynb"), notebook_path)
+    notebook = nbformat.read(notebook_path, as_version=4)
+    resources = {"metadata": {"path": str(tmp_path)}}  # the kernel's working directory
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources=resources)
+    client.execute(env={key: value for key, value in os.environ.items() if key != "PYTHONPATH"})
+    left = sorted(path.name for path in tmp_path.iterdir() if not path.name.startswith("."))
+    assert left == [notebook_path.name], f"{md.stem} wrote {left} into its working directory"

@@ -7,15 +7,18 @@ import re
 
 import pytest
 
-from .conftest import CHAPTERS
+from .conftest import CHAPTERS, ROOT
 
 # Values each page must show; all of them are printed by the page's own code.
 EXPECTED_OUTPUTS = {
-    "01_load_tokenizer": ["Qwen2Tokenizer", "151643", "151665", "152064", "151387", "&lt;|im_end|&gt;"],
-    "02_tokenize": ["30709", "99425", "102663", "85336", "102258", "58230", "�", "151644"],
-    "03_embeddings": ["[1, 5, 512]", "index out of range in self", "最大差异"],
-    "04_batching": ["151643", "padding_side", "-inf"],
-    "05_pipeline": ["30709, 99425, 102663, 85336, 102258", "6,400", "嵌入表的行数必须不少于 len(tokenizer)"],
+    "01_load_tokenizer": ["Qwen2Tokenizer", "151643", "151665", "152064", "151387", "&lt;|im_end|&gt;", "512 × 297",
+                          "128 × 1187"],
+    "02_tokenize": ["30709", "99425", "102663", "85336", "102258", "58230", "�", "151644", "U+F900 → U+8C48",
+                    "[151657, 6023, 151658]", "[1, 2)"],
+    "03_embeddings": ["[1, 5, 512]", "index out of range in self", "最大差异", "2.03", "77,652,480"],
+    "04_batching": ["151643", "padding_side", "-inf", "tensor([nan, nan", "含 NaN 的行有 0 行", "-100"],
+    "05_pipeline": ["30709, 99425, 102663, 85336, 102258", "6,400", "嵌入表的行数必须不少于 len(tokenizer)",
+                    "#@save", "book.saved", "post_attention_layernorm", "两条残差和最后的 RMSNorm 都与上面的描述一致"],
 }
 
 
@@ -31,11 +34,13 @@ def test_page_has_executed_outputs(built_site, stem):
         assert value in html, f"{stem}: {value!r} not on the page"
     assert "Traceback" not in html
     assert 'class="output stderr"' not in html
+    for machine_path in ("/root/", "/home/", ".cache/text-to-vectors", "site-packages"):
+        assert machine_path not in html, f"{stem}: an output shows a path of the build machine ({machine_path})"
 
 
 @pytest.mark.parametrize("stem", [p.stem for p in CHAPTERS])
 def test_glued_values_are_filled_in(built_site, stem):
-    source = (built_site.parents[1] / "chapters" / f"{stem}.md").read_text("utf-8")
+    source = (ROOT / "chapters" / f"{stem}.md").read_text("utf-8")
     html = page(built_site, stem)
     assert "{glue" not in html
     assert html.count('class="pasted-text"') >= source.count("{glue:text}")
@@ -49,6 +54,7 @@ def test_diagram_carries_real_numbers_and_local_mermaid(built_site):
     assert "flowchart TD" in diagram
     assert "[30709, 99425, 102663, 85336, 102258]" in diagram
     assert "151,665 × 512" in diagram and "[1, 5, 512]" in diagram
+    assert diagram.count("RMSNorm") == 3 and diagram.count("残差") == 2 and "lm_head" in diagram
     script = re.search(r'import mermaid from "([^"]+)"', html).group(1)
     assert not script.startswith("http")
     assert (built_site / "chapters" / script).resolve().is_file()
@@ -67,9 +73,11 @@ def test_chinese_search_index(built_site):
 
 
 @pytest.mark.parametrize("stem", ["02_tokenize", "03_embeddings", "04_batching", "05_pipeline"])
-def test_widgets_show_their_snapshot_without_a_cdn(built_site, stem):
+def test_each_explorer_is_one_panel_without_a_cdn(built_site, stem):
     html = page(built_site, stem)
-    assert 'class="ttv-snapshot"' in html
-    assert "静态快照" in html
+    source = (ROOT / "chapters" / f"{stem}.md").read_text("utf-8")
+    explorers = len(re.findall(r"^(?:token|embedding|batch)_explorer\(", source, flags=re.M))
+    assert explorers and html.count('class="ttv-panel"') == explorers
+    assert "ttv-snapshot" not in html and "静态快照" not in html
     for cdn in ("cdn.jsdelivr.net", "unpkg.com/@jupyter-widgets", "require.min.js"):
         assert cdn not in html, cdn

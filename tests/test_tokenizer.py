@@ -86,14 +86,14 @@ def test_same_ids_as_tiktoken_on_generated_corpus(tokenizer):
     )
     ours = tokenizer(corpus, add_special_tokens=False, split_special_tokens=True)["input_ids"]
     theirs = reference.encode_ordinary_batch([unicodedata.normalize("NFC", s) for s in corpus])
-    mismatches = [(s, a, b) for s, a, b in zip(corpus, ours, theirs) if a != b]
+    mismatches = [(s, a, b) for s, a, b in zip(corpus, ours, theirs, strict=True) if a != b]
     assert not mismatches[:5], f"{len(mismatches)} of {len(corpus)} strings differ"
 
 
 def test_cache_is_built_once_and_reused(tmp_path, monkeypatch):
     monkeypatch.setenv("BOOK_CACHE_DIR", str(tmp_path))
     first = load_tokenizer(offline=True)
-    [built] = list(tmp_path.iterdir())
+    [built] = [p for p in tmp_path.iterdir() if p.is_dir()]
     stamp = (built / "tokenizer.json").stat().st_mtime_ns
 
     def must_not_rebuild(*args, **kwargs):
@@ -103,7 +103,7 @@ def test_cache_is_built_once_and_reused(tmp_path, monkeypatch):
     second = load_tokenizer(offline=True)
     assert (built / "tokenizer.json").stat().st_mtime_ns == stamp
     assert first.encode("小红帽去森林") == second.encode("小红帽去森林")
-    assert [p.name for p in tmp_path.iterdir()] == [built.name]  # no staging directory left behind
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == [built.name]  # no staging folder left behind
 
 
 def test_local_directory_loads_directly(tokenizer):

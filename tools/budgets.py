@@ -1,6 +1,6 @@
 """Print the site's budgets, measured in headless Chromium against the built site on loopback.
 
-Usage:  .venv/bin/python tools/budgets.py [site_dir]      (default _build/html; run `make site` first)
+Usage:  .venv/bin/python -m tools.budgets [site_dir]      (default _build/html; run `make site` first)
 - each chapter page's transfer size: the document and everything it loads, the playground's tokenizer excluded;
 - the tokenizer's compressed (gzip) and raw size;
 - the time until the playground is ready: from the moment it starts loading the tokenizer, and from navigation start.
@@ -13,10 +13,9 @@ import statistics
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tools import sitecheck
 
-import sitecheck  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 PAGE_BUDGET = 1_000_000  # bytes
 READY_BUDGET_MS = 1_500
@@ -40,10 +39,10 @@ def page_transfer(driver, url: str) -> tuple[int, int]:
 def playground_ready(driver, url: str) -> tuple[float, float]:
     """(ms from starting the tokenizer load to ready, ms from navigation start to ready), scrolled to the playground."""
     driver.get(url)
-    sitecheck.wait_for(driver, "document.querySelector('.ttv-playground')")
-    driver.execute_script("document.querySelector('.ttv-playground').scrollIntoView()")
-    start, ready = sitecheck.wait_for(
-        driver, "window.ttvPlayground && window.ttvPlayground.readyAt && [ttvPlayground.loadStartedAt, ttvPlayground.readyAt]")
+    sitecheck.wait_for(driver, "document.querySelector('.ttv-panel')")
+    driver.execute_script("document.querySelector('.ttv-panel').scrollIntoView()")
+    ready_times = "[ttvPlayground.loadStartedAt, ttvPlayground.readyAt]"
+    start, ready = sitecheck.wait_for(driver, f"window.ttvPlayground && window.ttvPlayground.readyAt && {ready_times}")
     return ready - start, ready
 
 
@@ -69,8 +68,10 @@ def main() -> int:
     load = statistics.median(r[0] for r in runs)
     total = statistics.median(r[1] for r in runs)
     failures += total > READY_BUDGET_MS
-    print(f"playground ready: {load:.0f} ms after it starts loading, {total:.0f} ms after navigation start (median of 5)")
-    print(f"budgets: pages <= {PAGE_BUDGET / 1e6:g} MB, playground ready <= {READY_BUDGET_MS} ms: {'met' if not failures else 'NOT met'}")
+    print(f"playground ready: {load:.0f} ms after it starts loading, {total:.0f} ms after navigation start "
+          "(median of 5)")
+    verdict = "NOT met" if failures else "met"
+    print(f"budgets: pages <= {PAGE_BUDGET / 1e6:g} MB, playground ready <= {READY_BUDGET_MS} ms: {verdict}")
     return 1 if failures else 0
 
 

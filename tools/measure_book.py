@@ -1,6 +1,6 @@
 """Print the book's figures: tokenizer build and cache-load time, and each chapter's run time and peak RSS.
 
-Usage:  .venv/bin/python tools/measure_book.py
+Usage:  .venv/bin/python -m tools.measure_book
 Each chapter runs in a fresh kernel, as on Binder; peak RSS is the kernel's maximum resident set size.
 """
 
@@ -35,7 +35,9 @@ def run_chapter(path: Path) -> None:
 
     notebook = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    resources = {"metadata": {"path": str(path.parent)}}
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources=resources)
+    client.execute()
     seconds = time.perf_counter() - start
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
     print(f"{seconds:.1f} {peak_mib:.0f}")
@@ -49,7 +51,8 @@ def main() -> None:
     print(f"tokenizer first build (offline): {build:.2f} s")
     print(f"tokenizer load from cache:       {cached:.2f} s (best of 3)")
     for notebook in sorted((ROOT / "chapters").glob("*.ipynb")):
-        out = subprocess.run([sys.executable, __file__, "--chapter", str(notebook)], capture_output=True, text=True, check=True)
+        command = [sys.executable, "-m", "tools.measure_book", "--chapter", str(notebook)]
+        out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
         seconds, peak = out.stdout.split()[-2:]
         print(f"{notebook.stem:20} run {float(seconds):5.1f} s   peak RSS {int(peak):5d} MiB")
 

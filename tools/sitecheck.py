@@ -7,6 +7,7 @@ import functools
 import gzip
 import http.server
 import json
+import re
 import shutil
 import socketserver
 import tempfile
@@ -28,7 +29,8 @@ COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".svg", ".txt", ".map")
 class StaticHostHandler(http.server.SimpleHTTPRequestHandler):
     """A static host as learners meet it (GitHub Pages, nginx): text files are sent gzip-compressed on request."""
 
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript", ".gz": "application/gzip"}
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript",
+                      ".gz": "application/gzip"}
     _compressed: dict[str, bytes] = {}
 
     def do_GET(self) -> None:
@@ -126,6 +128,78 @@ def set_input(driver, element, value: str) -> None:
     """Set a form field's value and fire the event the page listens to, as typing would."""
     driver.execute_script(
         "arguments[0].value = arguments[1];"
-        "arguments[0].dispatchEvent(new Event(arguments[0].tagName === 'SELECT' ? 'change' : 'input', {bubbles: true}));",
+        "arguments[0].dispatchEvent(new Event(arguments[0].tagName === 'SELECT' ? 'change' : 'input',"
+        " {bubbles: true}));",
         element, value,
     )
+
+
+# ---- screens: viewport emulation and colour contrast -----------------------------------------------------------
+
+# Headless Chromium never makes a window narrower than 500 px: a phone is emulated through DevTools instead.
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+DESKTOP = {"width": 1366, "height": 900, "deviceScaleFactor": 1, "mobile": False}
+
+
+def emulate(driver, metrics: dict) -> None:
+    """Give the page these screen metrics (PHONE, DESKTOP or any DevTools device metrics)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+
+
+def luminance(rgb) -> float:
+    """WCAG relative luminance of an sRGB colour given as 0-255 channels."""
+
+    def channel(c: float) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+FILTER_STEPS = {
+    "brightness": lambda c, a: c * a,
+    "contrast": lambda c, a: (c - 0.5) * a + 0.5,
+    "invert": lambda c, a: a * (1 - c) + (1 - a) * c,
+}
+
+
+def apply_filters(rgb, filters: list[str]) -> list[float]:
+    """The colour drawn once CSS `filter` values are applied, innermost element's filter first.
+
+    Covers brightness(), contrast() and invert() (what the themes use); anything else raises ValueError.
+    """
+    colour = [c / 255 for c in rgb[:3]]
+    for value in filters:
+        for name, amount in re.findall(r"([a-z-]+)\(([^)]*)\)", value):
+            if name not in FILTER_STEPS:
+                raise ValueError(f"filter {name}() is not modelled")
+            number = float(amount.rstrip("%")) / (100 if amount.endswith("%") else 1)
+            colour = [min(1.0, max(0.0, FILTER_STEPS[name](c, number))) for c in colour]
+    return [c * 255 for c in colour]
+
+
+# [text colour, background colour] of an element as drawn: its backgrounds (and their alpha) composited up the tree.
+EFFECTIVE_COLOURS = """
+const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+const el = arguments[0];
+const fg = parse(getComputedStyle(el).color);
+let layers = [];
+for (let node = el; node; node = node.parentElement) {
+  const bg = parse(getComputedStyle(node).backgroundColor);
+  if (bg.length >= 3 && (bg.length === 3 || bg[3] > 0)) layers.push(bg);
+  if (bg.length === 3 || bg[3] === 1) break;
+}
+let base = [255, 255, 255];
+for (const layer of layers.reverse()) {
+  const a = layer.length > 3 ? layer[3] : 1;
+  base = base.map((v, i) => v * (1 - a) + layer[i] * a);
+}
+return [fg, base];
+"""

@@ -1,6 +1,7 @@
-"""Put the Colab setup cell (built from _config.yml's repository) first in every chapter, then pair each .md with its .ipynb.
+"""Put the Colab setup cell (built from _config.yml's repository) first in every chapter, then pair each .md with
+its .ipynb.
 
-Usage:  .venv/bin/python tools/sync_chapters.py      (what `make sync` runs)
+Usage:  .venv/bin/python -m tools.sync_chapters      (what `make sync` runs)
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from pathlib import Path
 import jupytext
 from nbformat.v4 import new_code_cell
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from book.launch import SETUP_MARKER, colab_setup_source, repository
 
-from book.launch import SETUP_MARKER, colab_setup_source, repository  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SETUP_METADATA = {"tags": ["hide-cell"]}  # collapsed on the site
 

@@ -1,7 +1,8 @@
 """Put the browser assets the site serves itself into _extra/vendor (the site's /vendor; no CDN at read time).
 
 - mermaid: its ES module and the chunks it imports on demand (from npm);
-- the playground: playground/playground.js bundled with @huggingface/tokenizers into one IIFE script (esbuild),
+- the panels: playground/page.js (with book/static/panel.js and @huggingface/tokenizers) bundled into one IIFE
+  script (esbuild), book/static/panel.css,
   and the real Qwen2.5 tokenizer files the book builds (tokenizer.json gzipped, tokenizer_config.json).
 """
 
@@ -10,12 +11,10 @@ from __future__ import annotations
 import gzip
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "_extra" / "vendor"
-sys.path.insert(0, str(ROOT))
 
 
 def copy_mermaid() -> None:
@@ -37,14 +36,16 @@ def build_playground() -> None:
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
-    subprocess.run([str(esbuild), str(ROOT / "playground" / "playground.js"), "--bundle", "--minify", "--format=iife",
+    subprocess.run([str(esbuild), str(ROOT / "playground" / "page.js"), "--bundle", "--minify", "--format=iife",
                     "--target=es2020", "--legal-comments=none", f"--outfile={target / 'playground.js'}"], check=True,
                    capture_output=True)
     source = offline_dir("Qwen/Qwen2.5-7B-Instruct")
     packed_path = target / "tokenizer.json.gz"
-    with open(source / "tokenizer.json", "rb") as raw, gzip.GzipFile(packed_path, "wb", compresslevel=9, mtime=0) as packed:
+    packed_file = gzip.GzipFile(packed_path, "wb", compresslevel=9, mtime=0)
+    with open(source / "tokenizer.json", "rb") as raw, packed_file as packed:
         shutil.copyfileobj(raw, packed)
     shutil.copy2(source / "tokenizer_config.json", target / "tokenizer_config.json")
+    shutil.copy2(ROOT / "book" / "static" / "panel.css", target / "panel.css")
 
 
 if __name__ == "__main__":
