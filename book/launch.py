@@ -30,8 +30,9 @@ import sys
 if "google.colab" in sys.modules:
     import subprocess
 
-    if importlib.util.find_spec("book") is None:  # 课程的 book 包（固定到 {ref}）
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "{install_spec(url, ref)}"], check=True)
+    if importlib.util.find_spec("book") is None:  # 课程的 book 包（固定到 {ref}），依赖是网站构建所用的版本
+        package = "{install_spec(url, ref)}"
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)
     from google.colab import output
 
     output.enable_custom_widget_manager()  # Colab 自带 ipywidgets 7；本课程的部件需要自定义部件管理器'''

@@ -166,7 +166,7 @@ def compare_state(tokenizers: dict, text: object, *, site: dict | None = None) -
         state["sequences"].append({
             "name": name, "ids": ids, "tokens": tokenizer.convert_ids_to_tokens(ids),
             "vocab_size": tokenizer.vocab_size, "byte_level": byte_level(tokenizer),
-            "site": (site or {}).get(name, ""),
+            "site": (site or {}).get(name),  # None: the site shows this row as built
         })
     return state
 

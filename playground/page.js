@@ -106,7 +106,7 @@ function build(node) {
   node.dataset.kind = initial.kind;
   const say = (text, kind = "ttv-note") => { status.className = `ttv-status ${kind}`; status.textContent = text; };
   say("下面是构建网站时算出的结果。在这里改输入，浏览器会载入同一个 Qwen2.5 分词器（约 2 MB），无需内核即可重算。");
-  const live = initial.kind === "compare" ? initial.sequences.filter((s) => s.site) : [{ site: "" }];
+  const live = initial.kind === "compare" ? initial.sequences.filter((s) => typeof s.site === "string") : [{ site: "" }];
   const loaded = new Map();
   const update = () => {
     const values = readInputs(inputs);

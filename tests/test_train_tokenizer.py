@@ -243,3 +243,37 @@ def test_page_prints_training_time_and_vocabulary_size():
     assert "训练用时" in printed and "词表大小 6,400" in printed
     for machine_path in ("/work/", "/tmp/", "site-packages", "/home/", "/root/"):
         assert machine_path not in printed
+
+
+# --- the page's frame -------------------------------------------------------------------------------------------
+
+CHAPTER = ROOT / "chapters" / "06_train_tokenizer.md"
+
+
+def test_page_has_the_part_two_frame():
+    text = CHAPTER.read_text("utf-8")
+    marks = ["(ch-train-tokenizer)=", "学习目标", "前置知识", "本章术语", "预计用时", "\n## 动手试试\n", "\n## 小结\n",
+             "\n## 练习\n", "\n## 小测验\n", "\n## 解答\n"]
+    places = [text.find(mark) for mark in marks]
+    assert -1 not in places and places == sorted(places)
+
+
+def test_page_starts_with_the_courses_setup_cell():
+    import jupytext
+
+    def setup_cell(path: Path) -> str:
+        return next(cell.source for cell in jupytext.read(path).cells if "google.colab" in cell.source)
+
+    assert setup_cell(CHAPTER) == setup_cell(ROOT / "chapters" / "03_embeddings.md")
+
+
+def test_prose_uses_chinese_quotation_marks():
+    import re
+
+    import jupytext
+
+    for cell in jupytext.read(CHAPTER).cells:
+        if cell.cell_type != "markdown":
+            continue
+        prose = re.sub(r"`[^`\n]*`", "", cell.source)  # inline code keeps Python's quotes
+        assert not re.search(r'"[^"\n]*[\u4e00-\u9fff][^"\n]*"', prose), cell.source[:80]

@@ -14,6 +14,7 @@ import jupytext
 from nbformat.v4 import new_code_cell
 
 from book.launch import SETUP_MARKER, colab_setup_source, repository
+from tools import save_code
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,6 +45,7 @@ def main() -> None:
             print(f"setup cell updated: {md.relative_to(ROOT)}")
     subprocess.run([sys.executable, "-m", "jupytext", "--sync", *map(str, chapters)], check=True, capture_output=True)
     print(f"synced {len(chapters)} chapters with {url}@{ref}")
+    save_code.main([])  # the #@save cells into book/saved.py
 
 
 if __name__ == "__main__":

@@ -39,13 +39,28 @@ def build_playground() -> None:
     subprocess.run([str(esbuild), str(ROOT / "playground" / "page.js"), "--bundle", "--minify", "--format=iife",
                     "--target=es2020", "--legal-comments=none", f"--outfile={target / 'playground.js'}"], check=True,
                    capture_output=True)
-    source = offline_dir("Qwen/Qwen2.5-7B-Instruct")
-    packed_path = target / "tokenizer.json.gz"
-    packed_file = gzip.GzipFile(packed_path, "wb", compresslevel=9, mtime=0)
+    serve_tokenizer(offline_dir("Qwen/Qwen2.5-7B-Instruct"), target)
+    shutil.copy2(ROOT / "book" / "static" / "panel.css", target / "panel.css")
+    serve_tokenizer(chapter_6_tokenizer(), target / "bpe6400")
+
+
+def serve_tokenizer(source: Path, target: Path) -> None:
+    """tokenizer.json (gzipped: the browser unpacks it) and tokenizer_config.json, as the panels load them."""
+    target.mkdir(parents=True, exist_ok=True)
+    packed_file = gzip.GzipFile(target / "tokenizer.json.gz", "wb", compresslevel=9, mtime=0)
     with open(source / "tokenizer.json", "rb") as raw, packed_file as packed:
         shutil.copyfileobj(raw, packed)
     shutil.copy2(source / "tokenizer_config.json", target / "tokenizer_config.json")
-    shutil.copy2(ROOT / "book" / "static" / "panel.css", target / "panel.css")
+
+
+def chapter_6_tokenizer() -> Path:
+    """Chapter 6's 6,400-token BPE, trained by the chapter's own code (deterministic), saved for chapter 7's panel."""
+    from book.saved import corpus_text, train_bpe
+
+    folder = ROOT / "_build" / "bpe6400"
+    shutil.rmtree(folder, ignore_errors=True)
+    train_bpe(corpus_text().splitlines(), vocab_size=6400, show_progress=False).save_pretrained(folder)
+    return folder
 
 
 if __name__ == "__main__":

@@ -139,3 +139,84 @@ def half_pairs_cases() -> list[Case]:
         ("二维整数张量 [2, 6]", torch.randint(-50, 50, (2, 6), generator=g)),
     ]
     return [Case(label, (x,), tuple(x.shape)) for label, x in specs]
+
+
+def pair_cases() -> list[Case]:
+    """ID lists for 6.3 (the most frequent adjacent pair; ties go to the smallest pair, left ID first): ties that
+    the first-seen or the largest pair would get wrong, a run where overlapping pairs count, and a long list."""
+    import random
+
+    rng = random.Random(63)
+    specs = [
+        ("只有两个 ID 的 [8, 8]", [8, 8]),
+        ("两对平局的 [3, 1, 2, 3, 1, 2, 9, 9]", [3, 1, 2, 3, 1, 2, 9, 9]),
+        ("左边 ID 相同、要比右边的平局 [1, 5, 1, 4, 1, 5, 1, 4]", [1, 5, 1, 4, 1, 5, 1, 4]),
+        ("连续重复的 [5, 5, 5, 5, 5, 1, 2, 1, 2]（重叠的对也算）", [5, 5, 5, 5, 5, 1, 2, 1, 2]),
+        ("“小红帽去森林”的 18 个 UTF-8 字节（每对都只出现一次）", list("小红帽去森林".encode())),
+        ("3,000 个 0～11 的随机 ID", [rng.randrange(12) for _ in range(3000)]),
+    ]
+    return [Case(label, (ids,)) for label, ids in specs]
+
+
+def label_cases() -> list[Case]:
+    """(input_ids, attention_mask, prompt_lengths) for 10.3: padded on either side, with an eos that has the pad's
+    ID (151643, as in Qwen2.5 Base) at the end of a sentence and inside one, and prompts from none to a whole sentence.
+    """
+    import torch
+
+    pad, im_end = 151643, 151645
+
+    def padded(rows: list[list[int]], seq: int, side: str):
+        fill = [[pad] * (seq - len(row)) for row in rows]
+        ids = [row + more if side == "right" else more + row for row, more in zip(rows, fill, strict=True)]
+        return torch.tensor(ids), padding_mask([len(row) for row in rows], seq, side)
+
+    g = _generator(103)
+    lengths = torch.randint(1, 13, (4,), generator=g).tolist()
+    random_rows = [torch.randint(0, 151665, (n,), generator=g).tolist() for n in lengths]
+    random_prompts = [int(torch.randint(0, n, (1,), generator=g)) for n in lengths]
+    specs = [
+        ("右填充、pad 与 eos 不同的 [2, 6]",
+         [[30709, 99425, 102663, 85336, 102258, im_end], [26288, 100815, 104522, im_end]], 6, "right", [2, 1]),
+        ("右填充、句末的 eos 与填充同为 151643 的 [2, 6]（Base 模型）", [[30709, 99425, 102663, pad],
+         [26288, 100815, 104522, 101161, 1773, pad]], 6, "right", [1, 2]),
+        ("左填充、句末的 eos 与填充同为 151643 的 [3, 7]",
+         [[11, 12, 13, 14, 15, 16, pad], [21, 22, 23, pad], [31, pad]], 7, "left", [3, 2, 0]),
+        ("没有填充、没有提示的一句 [1, 5]", [[1, 2, 3, 4, 5]], 5, "right", [0]),
+        ("句中也有 151643 的右填充 [2, 8]（两篇文档拼在一起）",
+         [[11, 12, pad, 13, 14, pad], [21, 22, 23, pad, 24, 25, 26, pad]], 8, "right", [0, 3]),
+        ("提示占满一整句的右填充 [2, 4]", [[7, 8, 9], [4, 5, 6, 7]], 4, "right", [3, 1]),
+        ("随机的左填充 [4, 12]", random_rows, 12, "left", random_prompts),
+    ]
+    cases = []
+    for label, rows, seq, side, prompts in specs:
+        ids, mask = padded(rows, seq, side)
+        cases.append(Case(label, (ids, mask, prompts), tuple(ids.shape)))
+    return cases
+
+
+def odd_cases() -> list[Case]:
+    """[n, hidden] vectors for 8.2: one row points away from a group of similar rows. Row lengths differ widely, so
+    dot products, distances or the row lengths point at another row than the mean cosine similarity does."""
+    import torch
+
+    g = _generator(82)
+
+    def rows_for(hidden, lengths, odd_length, odd_at, dtype, noise=0.3, odd_mix=0.0):
+        base = torch.randn(hidden, generator=g, dtype=torch.float64)
+        other = torch.randn(hidden, generator=g, dtype=torch.float64)
+        group = base + noise * torch.randn(len(lengths), hidden, generator=g, dtype=torch.float64)
+        group = group / group.norm(dim=1, keepdim=True) * torch.tensor(lengths, dtype=torch.float64)[:, None]
+        odd = other + odd_mix * base
+        odd = odd / odd.norm() * odd_length
+        return torch.cat([group[:odd_at], odd[None], group[odd_at:]]).to(dtype)
+
+    specs = [
+        ("3 行、hidden 4 的 float32", rows_for(4, [1.0, 1.2], 1.0, 0, torch.float32)),
+        ("5 行、hidden 8，各行长度相差 100 倍", rows_for(8, [0.1, 10.0, 0.5, 3.0], 0.2, 2, torch.float32, odd_mix=0.5)),
+        ("6 行、hidden 16，有一行特别长", rows_for(16, [1.0, 0.8, 1.3, 0.9, 1.1], 40.0, 5, torch.float32, odd_mix=0.6)),
+        ("8 行、hidden 64 的 float64", rows_for(64, [0.01, 1, 100, 2, 3, 0.5, 7], 1.0, 3, torch.float64)),
+        ("10 行、hidden 512 的 float32", rows_for(512, [1.0 + i for i in range(9)], 5.0, 9, torch.float32, noise=1.0,
+                                               odd_mix=0.2)),
+    ]
+    return [Case(label, (vectors,)) for label, vectors in specs]

@@ -206,8 +206,47 @@ def read_half_pairs(output: object, case: cases.Case) -> list:
     return values
 
 
+def read_tokens(answer: object) -> list[str]:
+    """6.1: the new tokens, in order, as a list or tuple of strings."""
+    if not canon.one_of(type(answer), (list, tuple)):
+        raise FormatError(f"需要一个字符串列表，例如 [\"ab\", \"cd\"]；收到的是{canon.describe(answer)}。")
+    return [canon.text(item, "列表里的每一项都是一个字符串（新 token）") for item in answer]
+
+
+def read_pair(output: object, case: cases.Case) -> list[int]:
+    """6.3: a pair of IDs, (left, right)."""
+    left, right = canon.two_parts(output, "(左边的 ID, 右边的 ID)")
+    return [canon.strict_integer(left, "整数 ID"), canon.strict_integer(right, "整数 ID")]
+
+
+def read_row(output: object, case: cases.Case) -> int:
+    """8.2: a row number."""
+    return canon.integer(output, "返回一个整数（行号）")
+
+
+def read_words(answer: object) -> list[str]:
+    """8.3: words in order, as a list or tuple of strings."""
+    if not canon.one_of(type(answer), (list, tuple)):
+        raise FormatError(f"需要一个字符串列表，例如 [\"女王\", \"王子\"]；收到的是{canon.describe(answer)}。")
+    return [canon.text(item, "列表里的每一项都是一个词（字符串）") for item in answer]
+
+
+def read_window_counts(answer: object) -> list[int]:
+    """10.1: (windows in transformers, pairs in GPTDatasetV1)."""
+    first, second = canon.two_parts(answer, "(transformers 的窗口数, GPTDatasetV1 的样本数)")
+    return [canon.integer(first), canon.integer(second)]
+
+
+def read_labels(output: object, case: cases.Case) -> list:
+    """10.3: labels, a torch.long tensor shaped like input_ids."""
+    values = canon.tensor_values(output, case.shape, "", "integer")
+    if str(output.dtype) != "torch.int64":
+        raise FormatError(f"labels 应是 torch.long（int64）：cross_entropy 的目标要用它，收到的是 {output.dtype}。")
+    return values
+
+
 FUNCTION_NAMES = {"2.3": "count_tokens", "3.3": "lookup", "4.2": "position_ids_from_mask", "4.3": "masked_mean",
-                  "9.3": "to_half_pairs"}
+                  "6.3": "most_frequent_pair", "8.2": "odd_one_out", "9.3": "to_half_pairs", "10.3": "make_labels"}
 
 
 def _exercises() -> list[Exercise]:
@@ -265,6 +304,18 @@ def _exercises() -> list[Exercise]:
         Exercise("5.3", value_judge(canon.exception_name),
                  "ID 大于等于表的行数时，查表越界。",
                  "用 try/except Exception as error 捕获，再看 type(error).__name__。"),
+        Exercise("6.1", value_judge(read_tokens),
+                 "每一步数所有相邻的对（重叠的也算：“aaa”里有两个 “aa”），合并次数最多的一对；次数相同时取 ID 小的"
+                 "一对——单个字节的 ID 都比合并出来的新 token 小。",
+                 "vocab, merges = bpe_by_hand(\"aaabdaaabac\", 259)；answer = vocab[256:]。"),
+        Exercise("6.2", value_judge(canon.integer),
+                 "词表 = 256 个单字节 + 合并规则 + 特殊 token；每条合并规则在词表里添一个新 token。",
+                 "6400 - 256 - 8。"),
+        Exercise("6.3", function_judge(cases.pair_cases, read_pair, ("ids",)),
+                 "先数每一对相邻 ID 出现几次（重叠的也算：[5, 5, 5] 里有两个 (5, 5)），取次数最多的；"
+                 "平局时取最小的一对：先比左边的 ID，再比右边的（不是先出现的那一对）。",
+                 "counts = Counter(pairwise(ids))；top = max(counts.values())；"
+                 "min(p for p, n in counts.items() if n == top)。"),
         Exercise("7.1", value_judge(canon.integer),
                  "WordPiece 先把每个汉字切成单独的一段，再逐个查词表；词表里没有的字整个变成 [UNK]。",
                  "ids = wordpiece(text, add_special_tokens=False)[\"input_ids\"]；ids.count(wordpiece.unk_token_id)。"),
@@ -275,6 +326,21 @@ def _exercises() -> list[Exercise]:
                  "这个 SentencePiece 模型没有字节回退：不认识的字符变成 <unk>，连在一起的几个未知字符只算一个。",
                  "ids = sentencepiece(text, add_special_tokens=False)[\"input_ids\"]；"
                  "ids.count(sentencepiece.unk_token_id)。"),
+        Exercise("8.1", value_judge(canon.integer),
+                 "backward 之后，只有前向计算里查过的行才有梯度；context 表查的是上下文词和负样本，"
+                 "同一个 ID 查几次也只是一行。",
+                 "tiny(centers, contexts, negatives).backward()；"
+                 "int((tiny.context.weight.grad != 0).any(dim=1).sum())。"),
+        Exercise("8.2", function_judge(cases.odd_cases, read_row, ("vectors",)),
+                 "比的是方向，不是长短：先把每行除以自己的长度，再算两两的余弦相似度；"
+                 "平均值最低的那一行最不合群（是最小值的位置，不是最大值）。",
+                 "unit = vectors / vectors.norm(dim=1, keepdim=True)；"
+                 "int((unit @ unit.T).mean(dim=1).argmin())。"),
+        Exercise("8.3", value_judge(read_words),
+                 "每个词的向量是它的片段在表里那几行的平均，不算单独的“▁”（本章的 word_vector）；"
+                 "从高到低排，最像“国王”的排第一。",
+                 "king = word_vector(\"国王\")；"
+                 "sorted(words, key=lambda w: cosine(king, word_vector(w)).item(), reverse=True)。"),
         Exercise("9.1", value_judge(canon.integer),
                  "head_dim = hidden_size // num_attention_heads；第 i 对的波长是 "
                  "2π / θ_i = 2π · rope_theta^(2i / head_dim)，i 从 0 数到 head_dim/2 − 1；数的是维度对，不是维度。",
@@ -288,6 +354,22 @@ def _exercises() -> list[Exercise]:
                  "相邻配对时，每一对的第一个数在偶数维（0, 2, 4, …），第二个数在奇数维（1, 3, 5, …）；"
                  "前后两半配对要求第一个数都在前一半、第二个数都在后一半，各自保持原来的先后。",
                  "torch.cat((x[..., 0::2], x[..., 1::2]), dim=-1)。"),
+        Exercise("10.1", value_judge(read_window_counts),
+                 "transformers 的 stride 是相邻窗口的重叠，步长是 max_length − stride，不满一窗的结尾也单独成一个窗口；"
+                 "GPTDatasetV1 的 stride 就是步长，每个样本要凑满 max_length + 1 个 token，凑不满的结尾丢掉。",
+                 "a = len(tokenizer(\"7\" * 100, add_special_tokens=False, truncation=True, max_length=30, stride=10, "
+                 "return_overflowing_tokens=True)[\"input_ids\"])；b = len(range(0, 100 - 30, 10))。"),
+        Exercise("10.2", value_judge(canon.integer),
+                 "只有助手的回答和紧跟着它的 <|im_end|> 参与训练；system 和 user 两种轮次、<|im_start|>assistant "
+                 "和每轮末尾的换行，标签都是 -100。",
+                 "labels = build_chat_example(dialogue, tokenizer)[\"labels\"]；"
+                 "sum(label != -100 for label in labels)。"),
+        Exercise("10.3", function_judge(cases.label_cases, read_labels,
+                                        ("input_ids", "attention_mask", "prompt_lengths")),
+                 "填充位置要按 attention_mask 找，不能按 ID（Base 模型的 eos 与 pad 同 ID）；提示是每句的前 "
+                 "prompt_lengths[i] 个真实 token——左填充时，真实 token 不从第 0 列开始。",
+                 "nth = attention_mask.cumsum(dim=1)；keep = (attention_mask == 1) & "
+                 "(nth > torch.tensor(prompt_lengths).unsqueeze(1))；input_ids.masked_fill(~keep, -100)。"),
     ]
 
 
