@@ -19,6 +19,11 @@ EXPECTED_OUTPUTS = {
     "04_batching": ["151643", "padding_side", "-inf", "tensor([nan, nan", "含 NaN 的行有 0 行", "-100"],
     "05_pipeline": ["30709, 99425, 102663, 85336, 102258", "6,400", "嵌入表的行数必须不少于 len(tokenizer)",
                     "#@save", "book.saved", "post_attention_layernorm", "两条残差和最后的 RMSNorm 都与上面的描述一致"],
+    "06_train_tokenizer": ["词表大小 6,400", "6,141", "1,841,657"],
+    "07_compare_tokenizers": ["Qwen2.5：小 | 红 | 帽", "[UNK]", "SentencePiece"],
+    "08_meaning": ["国王：['▁', '国王'] → ID [6, 54055]", "0.43"],
+    "09_position": ["apply_rotary_pos_emb", "6.2e-05"],
+    "10_training_examples": ["[151644, 872, 198, 108386, 151645]", "-100"],
 }
 
 
