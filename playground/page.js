@@ -51,12 +51,12 @@ function controlsFor(initial) {
   const rows = [labelled(kind === "batch" ? "每行一句" : "文本", text)];
   const slider = (name, label, min, max, step, value, list) => {
     const range = el("input", { type: "range", class: `ttv-${name}`, min: String(min), max: String(max),
-      step: String(step), ...(list ? { list } : {}) });
+      step: String(step), "aria-label": label, ...(list ? { list } : {}) });
     range.value = String(value);
     const readout = el("output", { class: "ttv-readout", text: range.value });
     range.addEventListener("input", () => { readout.textContent = range.value; });
     const ends = el("div", { class: "ttv-ends" }, el("span", { text: String(min) }), el("span", { text: String(max) }));
-    rows.push(el("div", { class: "ttv-control" }, el("span", { class: "ttv-label", text: label }),
+    rows.push(el("div", { class: "ttv-control ttv-range" }, el("span", { class: "ttv-label", text: label }),
       el("div", { class: "ttv-slider" }, range, ends), readout));
     inputs[name] = range;
   };
@@ -81,7 +81,7 @@ function controlsFor(initial) {
       ["split_special", "split_special_tokens=True"]]) {
       const box = el("input", { type: "checkbox" });
       box.checked = Boolean(initial[name]);
-      rows.push(el("label", { class: "ttv-check" }, box, el("span", { text: label })));
+      rows.push(el("label", { class: "ttv-toggle" }, box, el("span", { text: label })));
       inputs[name] = box;
     }
   }
@@ -104,9 +104,12 @@ function build(node) {
   drawPanel(out, initial);
   node.replaceChildren(el("div", { class: "ttv-controls" }, ...rows), status, out);
   node.dataset.kind = initial.kind;
-  const say = (text, kind = "ttv-note") => { status.className = `ttv-status ${kind}`; status.textContent = text; };
-  say("下面是构建网站时算出的结果。在这里改输入，浏览器会载入同一个 Qwen2.5 分词器（约 2 MB），无需内核即可重算。");
   const live = initial.kind === "compare" ? initial.sequences.filter((s) => typeof s.site === "string") : [{ site: "" }];
+  const say = (text, kind = "ttv-note") => { status.className = `ttv-status ${kind}`; status.textContent = text; };
+  say(initial.kind === "compare"
+    ? `下面是构建网站时算出的结果。改动文字后，浏览器会载入 ${live.map((s) => s.name).join("、")} 的分词器，无需内核重算这几行；`
+      + "其余分词器请在 Jupyter、Colab 或 Binder 中运行本章对比。"
+    : "下面是构建网站时算出的结果。在这里改输入，浏览器会载入同一个 Qwen2.5 分词器（约 2 MB），无需内核即可重算。");
   const loaded = new Map();
   const update = () => {
     const values = readInputs(inputs);
@@ -136,7 +139,7 @@ function build(node) {
     Promise.all(live.map(({ site }) => loadTokenizers(site).then((t) => loaded.set(site, t)))).then(() => {
       say("浏览器里的分词器已就绪（与书中 Python 用的是同一个 tokenizer.json），改动输入即可实时重算。");
       node.dataset.ready = "true";
-      update();
+      if (changed) update();
     }).catch((error) => {
       say(`⚠ 载入分词器失败（${error.message || error}）。`, "ttv-error");
       const retry = el("button", { type: "button", class: "ttv-retry", text: "重试" });
@@ -144,8 +147,11 @@ function build(node) {
       status.append(" ", retry);
     });
   };
+  let changed = false; // until the reader changes an input, the build-time drawing is already the answer
   for (const control of Object.values(inputs)) {
-    for (const event of ["input", "change"]) control.addEventListener(event, () => (ready() ? update() : start()));
+    for (const event of ["input", "change"]) {
+      control.addEventListener(event, () => { changed = true; return ready() ? update() : start(); });
+    }
   }
   if ("IntersectionObserver" in window) {
     const seen = new IntersectionObserver((entries) => {

@@ -168,11 +168,11 @@ function heatmap(ids, hidden, seed) {
   }
   canvas.getContext("2d").putImageData(image, 0, 0);
   const rowLabels = el("div", { class: "ttv-axis-y" }, ...ids.slice(0, rows).map((id) => el("span", { text: String(id) })));
+  const xAxis = el("div", { class: "ttv-axis-x" }, el("span", { text: "0" }), el("span", { text: "维度 →" }),
+    el("span", { text: String(cols - 1) }));
   return el("figure", { class: "ttv-figure" },
     el("div", { class: "ttv-axis-title", text: "↓ token（行，标的是 ID）" }),
-    el("div", { class: "ttv-plot" }, rowLabels, canvas),
-    el("div", { class: "ttv-axis-x" }, el("span", { text: "0" }), el("span", { text: `维度 →` }),
-      el("span", { text: String(cols - 1) })),
+    el("div", { class: "ttv-plot" }, rowLabels, canvas, el("span"), xAxis),
     el("figcaption", { class: "ttv-caption",
       text: `前 ${rows} 个 token × 前 ${cols} 维的初始值；红 = 正，蓝 = 负，白 = 0，颜色到 ±${3 * STD}（3 个标准差）为止` }));
 }
@@ -226,7 +226,8 @@ function strideView(box, state) {
       return el("td", { class: `ttv-in${j < before ? " ttv-overlap" : ""}`, text: String(ids[j]) });
     })];
   });
-  box.append(el("div", { class: "ttv-scroll", tabindex: "0", "aria-label": "窗口" }, table([head, ...body], "ttv-grid")));
+  box.append(el("div", { class: "ttv-scroll", tabindex: "0", "aria-label": "窗口" },
+    table([head, ...body], "ttv-grid ttv-windows")));
   if (windows.length > shown.length) box.append(el("div", { class: "ttv-note", text: `只画前 ${shown.length} 个窗口。` }));
 }
 
