@@ -6,6 +6,8 @@
   catalogs, so an entry only fills a gap.
 - A hidden cell's toggle: myst-nb fills the {type} of its prompts (nb_code_prompt_show / nb_code_prompt_hide in
   _config.yml) with an English word and labels it "Toggle hidden content" for screen readers; both become Chinese.
+- The diagram script sphinxcontrib-mermaid writes into a page with a diagram carries English labels for its fullscreen
+  viewer (used only with mermaid_fullscreen on, but written into every such page): they become Chinese.
 
 Strings written into templates without a translation call are changed by the overrides in _templates/.
 """
@@ -24,6 +26,9 @@ CATALOGS = ("sphinx", "booktheme")  # Sphinx's and pydata-sphinx-theme's domain;
 HIDDEN_CELL_LABEL = "显示或隐藏代码"
 # What a hidden cell hides, as myst-nb names it in the prompts ("outputs" before "output": it contains it).
 HIDDEN_PART = {"content": "代码单元格", "source": "代码", "outputs": "输出", "output": "输出"}
+# The labels in sphinxcontrib-mermaid's script (default.js.j2), as it writes them.
+MERMAID_LABELS = {"View diagram in fullscreen": "全屏查看此图", "Fullscreen diagram viewer": "全屏看图",
+                  "Close fullscreen": "退出全屏"}
 
 
 def compile_catalogs(source: Path, target: Path) -> Path:
@@ -50,9 +55,26 @@ def visit_hidden_cell(self, node: HideCodeCellNode) -> None:
             'aria-label="Toggle hidden content"', f'aria-label="{HIDDEN_CELL_LABEL}"')
 
 
+def translate_script(script, labels: dict[str, str]):
+    """The same page script (a Sphinx asset with an inline body) with each English label replaced."""
+    body = (getattr(script, "attributes", None) or {}).get("body") or ""
+    if not any(english in body for english in labels):
+        return script
+    for english, chinese in labels.items():
+        body = body.replace(english, chinese)
+    return type(script)(script.filename, priority=script.priority, **{**script.attributes, "body": body})
+
+
+def chinese_diagram_labels(app, pagename, templatename, context, doctree) -> None:
+    """Put the page's diagram script labels into Chinese (after sphinxcontrib-mermaid adds the script)."""
+    if "script_files" in context:  # in place: the list is Sphinx's own, restored before the next page
+        context["script_files"][:] = [translate_script(script, MERMAID_LABELS) for script in context["script_files"]]
+
+
 def setup(app: Sphinx) -> dict:
     compiled = compile_catalogs(LOCALE, Path(app.doctreedir).parent / "interface_zh")
     for catalog in CATALOGS:
         app.add_message_catalog(catalog, str(compiled))
     app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell, depart_HideCellInput))
+    app.connect("html-page-context", chinese_diagram_labels, priority=900)  # after sphinxcontrib-mermaid's (500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -20,6 +20,19 @@
     });
   }
 
+  /* On narrow screens the theme shows the chapter list and the page contents in a <dialog> that only a tap beside it
+   * or Escape closes: after a tap on a link in it (a heading of this page, or a page restored by the back button)
+   * the drawer would still cover the page. The link is followed as usual; the dialog closes after it. */
+  function closeDrawersOnLinkClick() {
+    ["pst-primary-sidebar-modal", "pst-secondary-sidebar-modal"].forEach((id) => {
+      const dialog = document.getElementById(id);
+      if (!dialog) return;
+      dialog.addEventListener("click", (event) => {
+        if (dialog.open && event.target.closest("a[href]")) setTimeout(() => dialog.close(), 0);
+      });
+    });
+  }
+
   /* Bootstrap shows a tooltip on focus too: after a tap it would stay on screen and cover the next tap. */
   function releaseTooltipsOnClick() {
     document.addEventListener("click", (event) => {
@@ -72,6 +85,7 @@
   function start() {
     forwardToggles(".primary-toggle");
     forwardToggles(".secondary-toggle");
+    closeDrawersOnLinkClick();
     releaseTooltipsOnClick();
     labelToggleButtons();
     window.addEventListener("load", labelToggleButtons);  // in case the buttons came later

