@@ -134,7 +134,8 @@ def load_from_hub(name: str, revision: str | None):
 
     deadline = time.monotonic() + hub_timeout()
     try:
-        return AutoTokenizer.from_pretrained(name, revision=revision, local_files_only=True)
+        cached = AutoTokenizer.from_pretrained(name, revision=revision, local_files_only=True)
+        return whole_or_none(name, cached, "Hugging Face 缓存")
     except Exception:
         pass
     if not hub_reachable(timeout=min(PROBE_TIMEOUT, hub_timeout())):
@@ -144,11 +145,29 @@ def load_from_hub(name: str, revision: str | None):
         return AutoTokenizer.from_pretrained(name, revision=revision)
 
     try:
-        return call_with_deadline(download, deadline - time.monotonic())
+        return whole_or_none(name, call_with_deadline(download, deadline - time.monotonic()), "Hub")
     except DeadlinePassed:
         note(f"Hub（{hub_endpoint()}）在 {hub_timeout():g} 秒内没有给出分词器，改用离线构建。")
     except Exception:
         pass
+    return None
+
+
+# What every Qwen2.5 tokenizer gives (the offline build's tests pin the same values): a download cut short, or a
+# Hub cache left half-written by one, must not pass for the tokenizer.
+QWEN25_SIZES = (151_643, 151_665)
+QWEN25_PROBE = ("小红帽", [30709, 99425, 102663])
+
+
+def whole_or_none(name: str, tokenizer, source: str):
+    """`tokenizer`, unless `name` is a Qwen2.5 repository and its files are incomplete: then None, with a note."""
+    if not supports_offline_build(name):
+        return tokenizer
+    text, ids = QWEN25_PROBE
+    complete = (tokenizer.vocab_size, len(tokenizer)) == QWEN25_SIZES
+    if complete and tokenizer.encode(text, add_special_tokens=False) == ids:
+        return tokenizer
+    note(f"{source}里的分词器文件不完整（词表 {len(tokenizer):,} 项），改用离线构建。")
     return None
 
 

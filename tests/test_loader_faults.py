@@ -402,3 +402,20 @@ def test_base_and_instruct_differ_only_in_eos(cached):
     assert (base.eos_token, instruct.eos_token) == ("<|endoftext|>", "<|im_end|>")
     assert ids_of(base) == ids_of(instruct) == IDS
     assert len(loader.QWEN25_REPOS) == 14
+
+
+def test_an_incomplete_hub_tokenizer_is_refused(tokenizer, tmp_path, capsys):
+    """A mirror download cut off mid-way leaves a Hub snapshot that loads as a 22-token tokenizer encoding every
+    text as []: it must not be returned for a Qwen2.5 name (load_tokenizer then builds offline)."""
+    from tokenizers import Tokenizer, models
+    from transformers import PreTrainedTokenizerFast
+
+    from book.tokenizer import whole_or_none
+
+    assert whole_or_none("Qwen/Qwen2.5-7B-Instruct", tokenizer, "Hub") is tokenizer
+    broken = PreTrainedTokenizerFast(tokenizer_object=Tokenizer(models.BPE()))
+    broken.add_tokens(["<|endoftext|>", "<|im_start|>"], special_tokens=True)
+    assert broken.encode("小红帽", add_special_tokens=False) == []
+    assert whole_or_none("Qwen/Qwen2.5-7B-Instruct", broken, "Hub") is None
+    assert "不完整" in capsys.readouterr().err
+    assert whole_or_none("someone/other-model", broken, "Hub") is broken  # only Qwen2.5 names are checked
