@@ -16,6 +16,7 @@ from pathlib import Path
 STATIC = Path(__file__).parent / "static"
 RULES = json.loads((STATIC / "rules.json").read_text("utf-8"))
 KINDS = ("tokens", "embedding", "batch", "compare")
+SIDES = ("left", "right")
 WHOLE_NUMBER = r"\s*[+-]?[0-9]+\s*"  # the strings hidden_size accepts (encode.js: the same pattern)
 
 
@@ -33,9 +34,9 @@ class Checked:
 
 def check_text(raw: object, max_chars: int = RULES["max_chars"]) -> Checked:
     """Empty, too long, lone surrogates, only whitespace, control characters: each gets a Chinese note."""
-    if raw is None or raw == "":
+    if raw is None or (type(raw) is str and raw == ""):
         return Checked("", error=message("empty"))
-    if not isinstance(raw, str):
+    if type(raw) is not str:  # exactly str: an object with an odd __eq__ or a NumPy array is not text
         return Checked("", error=message("not_text"))
     notes = []
     text = raw
@@ -56,7 +57,7 @@ def check_text(raw: object, max_chars: int = RULES["max_chars"]) -> Checked:
 def check_hidden_size(value: object) -> tuple[int, str]:
     """(hidden_size, "") when it is a whole number in range, else (0, a Chinese message)."""
     low, high = RULES["min_hidden"], RULES["max_hidden"]
-    if isinstance(value, str) and re.fullmatch(WHOLE_NUMBER, value):
+    if isinstance(value, str) and len(value) <= 32 and re.fullmatch(WHOLE_NUMBER, value):
         value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -120,14 +121,16 @@ def panel_state(kind: str, tokenizer, *, text: object = "", hidden_size: object 
     if kind not in KINDS or kind == "compare":
         raise ValueError(f"kind must be one of {KINDS[:3]} (compare_state draws the comparison)")
     state = {
-        "kind": kind, "text": check_text(text).text, "notes": [], "error": "", "sequences": [], "seed": seed,
+        "kind": kind, "text": check_text(text).text, "notes": [], "error": "", "sequences": [],
+        "seed": seed if type(seed) is int else 0,
         "vocab_size": tokenizer.vocab_size, "rows": len(tokenizer),
         "pad_id": tokenizer.pad_token_id, "pad_token": tokenizer.pad_token,
-        "hidden_size": 0, "padding_side": padding_side, "split_special": bool(split_special),
+        "hidden_size": 0, "padding_side": padding_side if type(padding_side) is str and padding_side in SIDES else "",
+        "split_special": bool(split_special),
         "show_bytes": bool(show_bytes), "show_whitespace": bool(show_whitespace),
     }
     if kind == "batch":
-        if padding_side not in ("left", "right"):
+        if not state["padding_side"]:
             return {**state, "error": message("bad_side")}
         sentences, notes, error = split_sentences(text)
         sequences = [encode(tokenizer, s) for s in sentences]

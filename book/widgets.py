@@ -31,7 +31,7 @@ class Panel(anywidget.AnyWidget):
 
 def static_html(state: dict) -> str:
     """The panel as the site ships it: its state for page.js, and a plain-text summary for viewers without JS."""
-    data = html.escape(json.dumps(state, ensure_ascii=False), quote=True)
+    data = html.escape(json.dumps(state, ensure_ascii=False, allow_nan=False), quote=True)
     summary = state["error"] or "\n".join(f"IDs {s['ids']}" for s in state["sequences"])
     return (f'<div class="ttv-panel" data-state="{data}"><pre class="ttv-fallback">'
             f"{html.escape(summary)}</pre></div>")
@@ -117,4 +117,11 @@ def stride_explorer(tokenizer, text: str = "小红帽提着篮子，穿过森林
         "stride": widgets.IntSlider(value=stride, min=0, max=RULES["max_window"] - 1, description="stride（重叠）",
                                     style=style),
     }
+    size, overlap = controls["max_length"], controls["stride"]
+    overlap.max = size.value - 1  # stride < max_length always: the stride slider ends at max_length − 1
+
+    def follow(change) -> None:
+        overlap.max = change["new"] - 1
+
+    size.observe(follow, names="value")  # before the Explorer's own observer: the panel sees a clamped stride
     return Explorer(partial(stride_state, tokenizer), controls, list(controls.values()))

@@ -117,14 +117,15 @@ export function panelState(kind, tokenizers, inputs) {
   if (!KINDS.includes(kind)) throw new Error(`kind must be one of ${KINDS}`);
   const { info } = tokenizers;
   const { text = "", hidden_size = 512, padding_side = "right", seed = 0 } = inputs;
+  const side = padding_side === "left" || padding_side === "right" ? padding_side : "";
   const state = {
-    kind, text: checkText(text).text, notes: [], error: "", sequences: [], seed,
+    kind, text: checkText(text).text, notes: [], error: "", sequences: [], seed: Number.isInteger(seed) ? seed : 0,
     vocab_size: info.vocab_size, rows: info.rows, pad_id: info.pad_id, pad_token: info.pad_token,
-    hidden_size: 0, padding_side, split_special: Boolean(inputs.split_special),
+    hidden_size: 0, padding_side: side, split_special: Boolean(inputs.split_special),
     show_bytes: Boolean(inputs.show_bytes), show_whitespace: Boolean(inputs.show_whitespace),
   };
   if (kind === "batch") {
-    if (padding_side !== "left" && padding_side !== "right") return { ...state, error: message("bad_side") };
+    if (!side) return { ...state, error: message("bad_side") };
     const [sentences, notes, error] = splitSentences(text);
     return { ...state, notes, error, sequences: sentences.map((s) => encode(tokenizers, s, false)) };
   }

@@ -30,8 +30,10 @@ function loadTokenizers(site = "") {
   return loading.get(site);
 }
 
+const FETCH_SECONDS = 30; // a stalled download ends with an error (and a retry button), not a wait forever
+
 async function fetchJson(name, gzipped) {
-  const response = await fetch(new URL(name, BASE));
+  const response = await fetch(new URL(name, BASE), { signal: AbortSignal.timeout(FETCH_SECONDS * 1000) });
   if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
   if (!gzipped) return response.json();
   return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).json();
@@ -68,6 +70,15 @@ function controlsFor(initial) {
   if (kind === "stride") {
     slider("max_length", "max_length", RULES.min_window, RULES.max_window, 1, initial.max_length || 8);
     slider("stride", "stride（重叠）", 0, RULES.max_window - 1, 1, initial.stride ?? 2);
+    const [size, overlap] = [inputs.max_length, inputs.stride];
+    const follow = () => { // stride < max_length always: its slider ends at max_length − 1
+      overlap.max = String(Number(size.value) - 1);
+      overlap.parentNode.querySelector(".ttv-ends span:last-child").textContent = overlap.max;
+      overlap.dispatchEvent(new Event("input"));
+    };
+    size.addEventListener("input", follow);
+    overlap.max = String(Number(size.value) - 1);
+    overlap.parentNode.querySelector(".ttv-ends span:last-child").textContent = overlap.max;
   }
   if (kind === "batch") {
     const side = el("select", { class: "ttv-side" }, el("option", { value: "right", text: "右填充（right）" }),
@@ -141,17 +152,24 @@ function build(node) {
       node.dataset.ready = "true";
       if (changed) update();
     }).catch((error) => {
-      say(`⚠ 载入分词器失败（${error.message || error}）。`, "ttv-error");
+      failed = true;
+      const reason = error.name === "TimeoutError" ? `${FETCH_SECONDS} 秒内没有下载完` : error.message || error;
+      say(`⚠ 载入分词器失败（${reason}）。下面仍是构建时的结果。`, "ttv-error");
       const retry = el("button", { type: "button", class: "ttv-retry", text: "重试" });
-      retry.addEventListener("click", start, { once: true });
+      retry.addEventListener("click", () => { failed = false; start(); }, { once: true });
       status.append(" ", retry);
     });
   };
   let changed = false; // until the reader changes an input, the build-time drawing is already the answer
+  let failed = false; // after a failed load only the retry button loads again
+  const changedInput = () => {
+    changed = true;
+    if (ready()) update();
+    else if (!failed) start();
+  };
   for (const control of Object.values(inputs)) {
-    for (const event of ["input", "change"]) {
-      control.addEventListener(event, () => { changed = true; return ready() ? update() : start(); });
-    }
+    const kindOfEvent = control.tagName === "SELECT" || control.type === "checkbox" ? "change" : "input";
+    control.addEventListener(kindOfEvent, changedInput);
   }
   if ("IntersectionObserver" in window) {
     const seen = new IntersectionObserver((entries) => {
@@ -173,7 +191,13 @@ function init() {
     }
     document.body.append(marks);
   }
-  document.querySelectorAll(".ttv-panel[data-state]").forEach(build);
+  document.querySelectorAll(".ttv-panel[data-state]").forEach((node) => {
+    try {
+      build(node);
+    } catch (error) { // one unreadable panel must not take the others down
+      node.prepend(el("div", { class: "ttv-error", text: `⚠ 这个面板无法显示（${error.message || error}）。` }));
+    }
+  });
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

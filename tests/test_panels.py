@@ -184,3 +184,32 @@ def test_window_count_follows_the_formula(tokenizer, max_length, stride):
         n = len(state["sequences"][0]["ids"])
         expected = 1 if n <= max_length else 1 + -(-(n - max_length) // (max_length - stride))
         assert len(state["windows"]) == expected
+
+
+def test_odd_python_values_get_messages_not_exceptions(tokenizer):
+    import numpy as np
+
+    from book.panels import compare_state, stride_state
+
+    class Touchy:
+        def __eq__(self, other):
+            raise RuntimeError("no comparing me")
+
+    for odd in (np.array([1, 2]), Touchy(), 12, b"bytes"):
+        assert panel_state("tokens", tokenizer, text=odd)["error"]
+        assert stride_state(tokenizer, odd)["error"]
+        assert compare_state({"Qwen2.5": tokenizer}, odd)["error"]
+    assert check_hidden_size("9" * 5000)[0] == 0
+    state = panel_state("batch", tokenizer, text="你好", padding_side=np.array(["left"]))
+    assert state["error"] and json.dumps(state)
+    nan_seed = panel_state("embedding", tokenizer, text="a", seed=float("nan"))
+    assert static_html(nan_seed)  # JSON without NaN: the page can read every panel
+
+
+def test_stride_slider_ends_below_max_length(tokenizer):
+    from book.widgets import stride_explorer
+
+    explorer = stride_explorer(tokenizer, max_length=8, stride=6)
+    explorer.max_length.value = 4
+    assert explorer.stride.max == 3 and explorer.stride.value == 3
+    assert not explorer.panel.state["error"] and explorer.panel.state["stride"] == 3

@@ -218,13 +218,14 @@ function strideView(box, state) {
       + `${windows.length} 个窗口（${formula}）` }));
   const shown = windows.slice(0, 64);
   const width = shown.length ? shown[shown.length - 1][1] : 0;
-  const head = [el("th", { text: "窗口" }), ...Array.from({ length: width }, (_, j) => el("th", { text: String(j) }))];
+  const gap = (span) => (span > 0 ? [el("td", { colspan: String(span) })] : []); // one cell, however wide
+  const head = [el("th", { text: "窗口" }), el("th", { colspan: String(width), class: "ttv-positions",
+    text: `位置 0 … ${Math.max(width - 1, 0)}` })];
   const body = shown.map(([start, end], k) => {
     const before = k ? shown[k - 1][1] : start;
-    return [el("th", { text: String(k) }), ...Array.from({ length: width }, (_, j) => {
-      if (j < start || j >= end) return el("td");
-      return el("td", { class: `ttv-in${j < before ? " ttv-overlap" : ""}`, text: String(ids[j]) });
-    })];
+    const cells = ids.slice(start, end).map((id, j) =>
+      el("td", { class: `ttv-in${start + j < before ? " ttv-overlap" : ""}`, text: String(id) }));
+    return [el("th", { text: `${k}（${start}–${end - 1}）` }), ...gap(start), ...cells, ...gap(width - end)];
   });
   box.append(el("div", { class: "ttv-scroll", tabindex: "0", "aria-label": "窗口" },
     table([head, ...body], "ttv-grid ttv-windows")));
