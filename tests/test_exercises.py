@@ -978,3 +978,14 @@ if __name__ == "__main__":
         write_expected()
     else:
         sys.exit("usage: python -m tests.test_exercises --write")
+
+
+@pytest.mark.parametrize("disguise", [
+    "lambda i, w: w.detach()[i] + 0 * w.sum()",
+    "lambda i, w: torch.nn.functional.embedding(i, w.detach()) + 0 * (w[:1] @ w[:1].T).sum()",
+    "lambda i, w: torch.cat([w[k:k + 1] for k in i.reshape(-1).tolist()]).reshape(*i.shape, -1) * 1",
+])
+def test_indexing_dressed_up_as_a_product_fails_3_3(disguise):
+    import torch  # noqa: F401  (the lambdas use it)
+
+    assert not check("3.3", eval(disguise)).ok

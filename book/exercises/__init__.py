@@ -6,8 +6,9 @@ process with a time limit (sandbox.TIME_LIMIT seconds). A wrong form gets a form
 idea on the first wrong try, the API on later ones.
 
 Nothing in this package computes a right answer, so importing from it does not pass an exercise, and whatever a
-function answer changes while it runs is gone with its process. It is a teaching aid, not an exam: code typed into the
-learner's own kernel can still replace `check` itself.
+function answer changes while it runs is gone with its process. The digests hide the answers from a glance, not from a
+search: a small whole-number answer can be found by trying values against them. It is a teaching aid, not an exam:
+code typed into the learner's own kernel can still replace `check` itself.
 """
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ EXAMPLE_HAN = "龘"  # the rare character chapter 2 shows; exercise 2.2 asks for
 INDEXING_NODES = {
     "IndexBackward0", "EmbeddingBackward0", "IndexSelectBackward0", "GatherBackward0", "SelectBackward0",
     "TakeBackward0", "TakeAlongDimBackward0", "UnbindBackward0", "EmbeddingBagBackward0", "SplitBackward0",
-    "SplitWithSizesBackward0", "MaskedSelectBackward0",
+    "SplitWithSizesBackward0", "MaskedSelectBackward0", "SliceBackward0", "AsStridedBackward0", "CatBackward0",
+    "StackBackward0",
 }
 PRODUCT_NODES = {
     "MmBackward0", "BmmBackward0", "MulBackward0", "MvBackward0", "AddmmBackward0", "AddmvBackward0",
@@ -183,10 +184,22 @@ def require_onehot_product(output) -> None:
         raise FormatError("计算图里没有乘法：本题要求把 one-hot 向量和 weight 相乘。")
 
 
+def require_row_gradients(output, input_ids, weight) -> None:
+    """one-hot @ weight sends each row of weight a gradient equal to how often its ID occurs: nothing else does."""
+    import torch
+
+    (grad,) = torch.autograd.grad(output.sum(), weight, allow_unused=True)
+    counts = torch.bincount(input_ids.reshape(-1), minlength=weight.shape[0]).to(torch.float32)
+    if grad is None or not torch.equal(grad.float(), counts[:, None].expand(weight.shape)):
+        raise FormatError("结果对 weight 的梯度不对：one-hot 乘 weight 时，weight 每一行的梯度等于这个 ID 出现的次数"
+                          "（是不是用了 detach()，或者只是让结果看起来依赖 weight？）。")
+
+
 def read_lookup(output: object, case: cases.Case) -> list:
-    weight = case.args[1]
+    input_ids, weight = case.args
     values = canon.tensor_values(output, case.shape, str(weight.dtype), "same")
     require_onehot_product(output)
+    require_row_gradients(output, input_ids, weight)
     return values
 
 
