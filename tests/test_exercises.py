@@ -989,3 +989,30 @@ def test_indexing_dressed_up_as_a_product_fails_3_3(disguise):
     import torch  # noqa: F401  (the lambdas use it)
 
     assert not check("3.3", eval(disguise)).ok
+
+
+def test_processes_an_answer_starts_are_stopped_with_it():
+    import os
+    import time
+
+    def forks_and_loops(text):
+        if os.fork() == 0:
+            while True:
+                pass
+        while True:
+            pass
+
+    before = set(os.listdir("/proc"))
+    result = check("2.3", forks_and_loops)
+    assert not result.ok and "没有算完" in result.message
+    time.sleep(0.5)
+    spinning = []
+    for pid in set(os.listdir("/proc")) - before:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().split()
+        except OSError:
+            continue
+        if fields[3] == "1" and fields[2] == "R":  # orphaned and running
+            spinning.append(pid)
+    assert not spinning, spinning

@@ -150,6 +150,7 @@ def _run_forked(function: Callable, cases: Sequence, convert: Convert, names: Se
     with _fork_quietly():
         pid = os.fork()
     if pid == 0:  # the child never returns from here
+        os.setsid()  # its own process group: processes the answer starts are stopped with it
         os.close(read_end)
         _child(write_end, function, cases, convert, names)
     os.close(write_end)
@@ -159,7 +160,8 @@ def _run_forked(function: Callable, cases: Sequence, convert: Convert, names: Se
         os.close(read_end)
         _stop(pid)
     if not finished:
-        return Run(stopped=f"你的函数在 {TIME_LIMIT:g} 秒内没有算完（是不是有死循环？），已经停止运行它。")
+        return Run(stopped=f"你的函数在 {TIME_LIMIT:g} 秒内没有算完，已经停止运行它：也许有死循环，也许它每次调用都做了很慢的准备"
+                   "（例如在函数里加载分词器：请放到函数外面）。")
     payload = _payload(data)
     if payload is None:
         return Run(stopped="运行你的函数的进程意外结束了（例如调用了 os._exit，或内存不够）。")
@@ -228,6 +230,8 @@ def _read_until(fd: int, deadline: float) -> tuple[bytes, bool]:
 
 def _stop(pid: int) -> None:
     """Kill the child if it still runs, and reap it."""
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)  # the child leads its own group (os.setsid): its children go too
     with suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
@@ -245,6 +249,6 @@ def _run_in_thread(function: Callable, cases: Sequence, convert: Convert, names:
         worker.start()
         worker.join(TIME_LIMIT)
     if worker.is_alive():
-        return Run(printed=sink.text(), stopped=f"你的函数在 {TIME_LIMIT:g} 秒内没有算完（是不是有死循环？）；"
+        return Run(printed=sink.text(), stopped=f"你的函数在 {TIME_LIMIT:g} 秒内没有算完（也许有死循环，也许每次调用都做了很慢的准备）；"
                    "它还在后台运行，重启内核可以停下它。")
     return Run(box.get("outcomes", []), sink.text())
