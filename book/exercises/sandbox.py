@@ -68,6 +68,8 @@ class CappedText(io.TextIOBase):
         return shown + (f"\n…（输出太长，只显示前 {self.limit} 个字符）" if self.dropped else "")
 
 
+TOO_SLOW = "也许有死循环，也许它每次调用都做了很慢的准备（例如在函数里加载分词器：请放到函数外面）"
+
 def _snapshot(args: Sequence) -> list:
     return [arg.detach().clone() if hasattr(arg, "detach") else arg for arg in args]
 
@@ -160,8 +162,7 @@ def _run_forked(function: Callable, cases: Sequence, convert: Convert, names: Se
         os.close(read_end)
         _stop(pid)
     if not finished:
-        return Run(stopped=f"你的函数在 {TIME_LIMIT:g} 秒内没有算完，已经停止运行它：也许有死循环，也许它每次调用都做了很慢的准备"
-                   "（例如在函数里加载分词器：请放到函数外面）。")
+        return Run(stopped=f"你的函数在 {TIME_LIMIT:g} 秒内没有算完，已经停止运行它：{TOO_SLOW}")
     payload = _payload(data)
     if payload is None:
         return Run(stopped="运行你的函数的进程意外结束了（例如调用了 os._exit，或内存不够）。")
@@ -249,6 +250,6 @@ def _run_in_thread(function: Callable, cases: Sequence, convert: Convert, names:
         worker.start()
         worker.join(TIME_LIMIT)
     if worker.is_alive():
-        return Run(printed=sink.text(), stopped=f"你的函数在 {TIME_LIMIT:g} 秒内没有算完（也许有死循环，也许每次调用都做了很慢的准备）；"
+        return Run(printed=sink.text(), stopped=f"你的函数在 {TIME_LIMIT:g} 秒内没有算完（{TOO_SLOW}）；"
                    "它还在后台运行，重启内核可以停下它。")
     return Run(box.get("outcomes", []), sink.text())
