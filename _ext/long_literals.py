@@ -20,7 +20,8 @@ LONG_CLASS = "long-literal"
 class MarkLongLiterals(SphinxTransform):
     """Add LONG_CLASS to every inline literal longer than LONG characters."""
 
-    default_priority = 900  # after the parser's and the references' transforms; before the contents are collected
+    # before Sphinx's DoctreeReadEvent (880): the page contents are collected from the titles at doctree-read
+    default_priority = 870
 
     def apply(self, **kwargs) -> None:
         for literal in self.document.findall(nodes.literal):

@@ -162,6 +162,16 @@ def test_tables_keep_readable_cells_on_a_phone(browser, site, artifacts):
     assert any(scroll > client for scroll, client, _ in boxes) and all(o == "auto" for *_, o in boxes), boxes
 
 
+def test_a_tables_second_column_starts_on_a_phones_screen(browser, site, artifacts):
+    """The first column names the row (第 1 章 加载分词器): on a phone it leaves the left half of the screen to nothing
+    else, so the second column (核心概念) is in sight without scrolling the table."""
+    open_page(browser, site + "instructor.html", sitecheck.PHONE)
+    starts = browser.execute_script(
+        "return [...document.querySelectorAll('.pst-scrollable-table-container tr > :nth-child(2)')]"
+        ".map((cell) => cell.getBoundingClientRect().left)")
+    assert len(starts) >= 10 and max(starts) <= sitecheck.PHONE["width"] / 2, sorted(starts)[-3:]
+
+
 # ---- the two sidebar buttons (pydata/pydata-sphinx-theme#2451) ------------------------------------------------
 
 def tooltips_shown(browser) -> list[str]:
@@ -197,6 +207,86 @@ def test_contents_button_opens_the_page_contents(browser, site, artifacts, metri
     assert "从文字到 ID" in entries and "小结" in entries, entries
     shoot(browser, artifacts, f"page_contents_{metrics['width']}")
     browser.execute_script(f"{dialog}.close()")
+
+
+DRAWERS = {"chapter list": (".primary-toggle", "pst-primary-sidebar-modal"),
+           "page contents": (".secondary-toggle", "pst-secondary-sidebar-modal")}
+
+
+def open_drawer(browser, drawer: str) -> str:
+    """Tap the drawer's button on a phone; wait until the drawer has slid in; return a JS expression for it."""
+    import time
+
+    toggle, dialog_id = DRAWERS[drawer]
+    [button] = visible(browser, toggle)
+    button.click()
+    dialog = f"document.getElementById('{dialog_id}')"
+    sitecheck.wait_for(browser, f"{dialog}.open")
+    time.sleep(0.6)  # the theme's slide-in transition
+    return dialog
+
+
+def test_a_link_in_the_page_contents_closes_the_drawer_and_shows_its_heading(browser, site, artifacts):
+    open_page(browser, site + "chapters/02_tokenize.html", sitecheck.PHONE)
+    dialog = open_drawer(browser, "page contents")
+    [entry] = [a for a in visible(browser, "#pst-secondary-sidebar-modal nav a") if a.text == "小结"]
+    section = entry.get_attribute("href").split("#")[1]
+    entry.click()
+    sitecheck.wait_for(browser, f"!{dialog}.open")
+    top = browser.execute_script("return document.getElementById(arguments[0]).getBoundingClientRect().top", section)
+    shoot(browser, artifacts, "phone_after_contents_link")
+    assert 0 <= top <= sitecheck.PHONE["height"] / 3, top
+
+
+def test_a_link_in_the_chapter_list_closes_the_drawer(browser, site, artifacts):
+    """A link closes the drawer (in case the page stays, or comes back from the browser's history); a tap on text that
+    is not a link leaves it open."""
+    open_page(browser, site + "chapters/02_tokenize.html", sitecheck.PHONE)
+    dialog = open_drawer(browser, "chapter list")
+    visible(browser, "#pst-primary-sidebar-modal p.caption")[0].click()
+    assert browser.execute_script(f"return {dialog}.open")
+    # The page stays (as it does when it comes back from history), so the test sees what the drawer does.
+    browser.execute_script("window.addEventListener('click', (event) => event.preventDefault())")
+    [link] = [a for a in visible(browser, "#pst-primary-sidebar-modal a.reference") if a.text == "术语表"]
+    link.click()
+    sitecheck.wait_for(browser, f"!{dialog}.open")
+    # the theme moves the list back into the sidebar, which slides out of sight (visibility: hidden at the end)
+    sidebar = "document.getElementById('pst-primary-sidebar')"
+    sitecheck.wait_for(browser, f"getComputedStyle({sidebar}).visibility === 'hidden'")
+    assert visible(browser, "#pst-primary-sidebar-modal a, #pst-primary-sidebar a") == []
+
+
+def colours(image, box) -> list[tuple[int, tuple[int, int, int]]]:
+    """(pixel count, colour) of every colour in `box` (left, top, right, bottom) of a screenshot."""
+    return image.crop(box).getcolors(image.width * image.height)
+
+
+@pytest.mark.parametrize("mode", ["dark", "light"])
+@pytest.mark.parametrize("drawer", DRAWERS)
+def test_an_open_drawer_stands_out_from_the_dimmed_page(browser, site, artifacts, drawer, mode):
+    """As drawn on a phone: the page beside an open drawer is dimmed to at most half its brightest, and the drawer's
+    edge has at least 3:1 contrast with it (WCAG's least for a component's boundary), in dark mode too."""
+    open_page(browser, site + "chapters/02_tokenize.html", sitecheck.PHONE, mode)
+    # Phones draw overlay scrollbars; headless Chromium draws a classic one at the chapter list's edge.
+    browser.execute_script("document.head.insertAdjacentHTML('beforeend', arguments[0])",
+                           "<style>dialog { scrollbar-width: none; }</style>")
+    before = sitecheck.screenshot(browser)
+    dialog = open_drawer(browser, drawer)
+    after = sitecheck.screenshot(browser)
+    shoot(browser, artifacts, f"phone_drawer_{drawer.replace(' ', '_')}_{mode}")
+    left, right = browser.execute_script(f"const r = {dialog}.getBoundingClientRect(); return [r.left, r.right];")
+    scale = after.width / sitecheck.PHONE["width"]
+    top, bottom = int(after.height * 0.3), int(after.height * 0.9)
+    if left <= 0:  # the chapter list comes from the left, the page contents from the right
+        edge, page = round(right * scale), (round(right * scale) + 8, top, after.width - 8, bottom)
+    else:
+        edge, page = round(left * scale), (8, top, round(left * scale) - 8, bottom)
+    brightest = [max(sitecheck.luminance(c) for _, c in colours(image, page)) for image in (before, after)]
+    veil = max(colours(after, page))[1]  # the commonest colour beside the drawer
+    edge_colours = [max(colours(after, (x, top, x + 1, bottom)))[1] for x in range(edge - 3, edge + 3)]
+    boundary = max(sitecheck.contrast(colour, veil) for colour in edge_colours)
+    assert brightest[1] <= brightest[0] / 2, brightest
+    assert boundary >= 3, (edge_colours, veil)
 
 
 def test_menu_button_hides_and_shows_the_sidebar_on_a_desktop(browser, site, artifacts):
@@ -236,6 +326,29 @@ def test_search_icon_does_not_cover_the_typed_text(browser, site, artifacts, vie
     shoot(browser, artifacts, f"{viewport}_search_dialog")
     open_page(browser, site + "search.html?q=%E5%88%86%E8%AF%8D%E5%99%A8", VIEWPORTS[viewport])
     assert browser.execute_script(SEARCH_GAP, browser.find_element(By.CSS_SELECTOR, ".bd-search-container form")) >= 0
+
+
+@pytest.mark.parametrize("width", [992, 1366])
+def test_one_search_box_on_a_wide_screen_and_ctrl_k_opens_search(browser, site, artifacts, width):
+    """The sidebar's search box is the only one (no header band above it), and Ctrl+K still opens the search."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    open_page(browser, site + "chapters/02_tokenize.html", {**sitecheck.DESKTOP, "width": width})
+    boxes = browser.execute_script(
+        "return [...document.querySelectorAll('.search-button-field, form.bd-search')]"
+        ".filter((box) => box.getClientRects().length && !box.closest('dialog')).map((box) => box.closest('[id]').id)")
+    header = browser.execute_script("return document.getElementById('pst-header').getBoundingClientRect().height")
+    lines = browser.execute_script(
+        "return [...document.querySelectorAll('#pst-primary-sidebar .search-button-field > *')]"
+        ".map((part) => part.getClientRects().length)")
+    shoot(browser, artifacts, f"desktop_{width}_search_box")
+    assert boxes == ["pst-primary-sidebar"] and header == 0, (boxes, header)
+    assert lines and set(lines) == {1}, lines  # 搜索 and Ctrl+K each on one line
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("k").key_up(Keys.CONTROL).perform()
+    sitecheck.wait_for(browser, "document.getElementById('pst-search-dialog').open")
+    assert browser.execute_script("return document.activeElement.name") == "q"
+    browser.execute_script("document.getElementById('pst-search-dialog').close()")
 
 
 # ---- dark mode --------------------------------------------------------------------------------------------------
@@ -354,6 +467,66 @@ def test_dark_mode_gives_outputs_and_tables_dark_surfaces(browser, site, artifac
     assert not problems, problems
 
 
+PLOT_PAGES = ["chapters/07_compare_tokenizers", "chapters/08_meaning", "chapters/09_position"]
+IMAGE_STYLE = """
+return [...document.querySelectorAll('.cell_output img')].map((img) => {
+  const style = getComputedStyle(img);
+  return [img.getAttribute('src').split('/').pop(), style.filter, style.backgroundColor, parseFloat(style.paddingTop)];
+});
+"""
+
+
+def test_dark_mode_shows_plots_on_a_white_card(browser, site, artifacts):
+    """Plots are drawn for a white page: in dark mode they sit undimmed (no CSS filter) on a white card with a margin
+    of white around them, instead of the theme's dimmed grey plate."""
+    images = []
+    for page in PLOT_PAGES:
+        open_page(browser, site + page + ".html", sitecheck.DESKTOP, "dark")
+        found = browser.execute_script(IMAGE_STYLE)
+        if found:
+            browser.execute_script("document.querySelector('.cell_output img').scrollIntoView()")
+            shoot(browser, artifacts, f"dark_plot_{page.split('/')[-1]}")
+        images += found
+    assert images, f"no image output on {PLOT_PAGES}"
+    wrong = [image for image in images if image[1:3] != ["none", "rgb(255, 255, 255)"] or image[3] < 4]
+    assert not wrong, wrong
+
+
+VERDICT_AND_LABEL_COLOURS = """
+const [verdicts, labels] = arguments;
+const box = document.createElement('div');
+box.className = 'cell_output';
+box.innerHTML = Object.values(verdicts).join('') + labels.join('') + '<span>text</span>';
+document.querySelector('article').append(box);
+const colour = (el) => getComputedStyle(el).color;
+const found = {
+  verdicts: Object.fromEntries(Object.keys(verdicts).map((status, i) => [status, colour(box.children[i])])),
+  labels: [...box.querySelectorAll('label')].map(colour),
+  text: colour(box.querySelector(':scope > span')),
+};
+box.remove();
+return found;
+"""
+# A panel's checkbox labels, named as the panels name them or as the verdicts are: none may take a verdict's colour.
+LABELS = ['<label class="ttv-toggle"><input type="checkbox">显示空白</label>',
+          '<label class="ttv-check"><input type="checkbox">显示空白</label>',
+          '<label class="ttv-check ttv-check-wrong"><input type="checkbox">显示空白</label>']
+DARK_VERDICT_COLOURS = {"right": "rgb(86, 211, 100)", "todo": "rgb(156, 164, 175)"}  # the others: rgb(255, 129, 130)
+
+
+def test_dark_mode_verdict_colours_reach_only_the_verdicts(browser, site, artifacts):
+    """The self-check's own markup (book.exercises.Result) for every status gets its dark-mode colour; a label inside
+    an output keeps the text colour, whatever its class."""
+    from book.exercises import MARKS, Result
+
+    open_page(browser, site + "chapters/03_embeddings.html", sitecheck.DESKTOP, "dark")
+    verdicts = {status: Result(status, "示例")._repr_html_() for status in MARKS}
+    found = browser.execute_script(VERDICT_AND_LABEL_COLOURS, verdicts, LABELS)
+    expected = {status: DARK_VERDICT_COLOURS.get(status, "rgb(255, 129, 130)") for status in MARKS}
+    assert found["verdicts"] == expected
+    assert found["labels"] == [found["text"]] * len(LABELS), found
+
+
 # ---- the site opened from disk (file://) ------------------------------------------------------------------------
 
 def test_from_disk_the_diagram_and_search_explain_themselves(browser, site_root, artifacts):
@@ -381,6 +554,33 @@ def test_from_disk_the_diagram_and_search_explain_themselves(browser, site_root,
 
 
 # ---- static checks of the built pages ---------------------------------------------------------------------------
+
+def test_only_inline_code_longer_than_20_characters_is_marked_to_wrap(site_root):
+    """_ext/long_literals.py marks exactly the literals longer than 20 characters, in the article and in the page
+    contents."""
+    from bs4 import BeautifulSoup
+
+    marked, unmarked, wrong = 0, 0, []
+    for page in PROSE_PAGES:
+        soup = BeautifulSoup((site_root / f"{page}.html").read_text("utf-8"), "html.parser")
+        for code in soup.select("code.literal"):
+            long = "long-literal" in code["class"]
+            marked, unmarked = marked + long, unmarked + (not long)
+            if long != (len(code.get_text()) > 20):
+                wrong.append((page, code.get_text()))
+    assert marked and unmarked and not wrong, (marked, unmarked, wrong[:5])
+
+
+def test_diagram_script_labels_are_chinese(site_root):
+    """Every aria-label in sphinxcontrib-mermaid's script (its fullscreen viewer) is written in Chinese into the
+    page."""
+    import sphinxcontrib.mermaid
+
+    script = (Path(sphinxcontrib.mermaid.__file__).parent / "default.js.j2").read_text("utf-8")
+    english = set(re.findall(r"""aria-label(?:',\s*'|=")([^'"]+)['"]""", script))
+    page = (site_root / "chapters" / "05_pipeline.html").read_text("utf-8")
+    assert len(english) >= 3 and "import mermaid" in page, english
+    assert [label for label in english if label in page] == []
 
 def prose_text(page_html: str) -> str:
     """The article's text, without code, outputs, panels and the diagram."""
@@ -438,6 +638,8 @@ TEMPLATE_OVERRIDES = {  # ours -> (theme package, path in the package, [(theme t
         [('title="Toggle secondary sidebar"', 'title="本页目录" aria-label="显示或隐藏本页目录"')]),
     "sbt-sidebar-nav.html": ("sphinx_book_theme", SBT + "sbt-sidebar-nav.html",
                              [('aria-label="Main"', 'aria-label="课程章节"')]),
+    "layout.html": ("sphinx_book_theme", "theme/sphinx_book_theme/layout.html",
+                    [('<nav aria-label="Page">', '<nav aria-label="本页目录">')]),
     "copyright.html": ("pydata_sphinx_theme", "theme/pydata_sphinx_theme/components/copyright.html",
                        [("{% trans copyright=copyright|e %}Copyright {{ copyright }}{% endtrans %}",
                          "版权所有 {{ copyright|e }}"),

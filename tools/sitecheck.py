@@ -146,6 +146,15 @@ def emulate(driver, metrics: dict) -> None:
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
 
 
+def screenshot(driver):
+    """What the browser draws now, as an RGB PIL image in device pixels (PHONE's are twice its CSS pixels)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    return Image.open(BytesIO(driver.get_screenshot_as_png())).convert("RGB")
+
+
 def luminance(rgb) -> float:
     """WCAG relative luminance of an sRGB colour given as 0-255 channels."""
 
