@@ -147,39 +147,6 @@ def test_batch_playground_pads_on_either_side(browser, site):
     assert "填充在左边" in box.text
 
 
-def luminance(rgb) -> float:
-    def channel(c):
-        c = c / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in rgb[:3])
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a, b) -> float:
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-EFFECTIVE_COLOURS = """
-const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
-const el = arguments[0];
-const fg = parse(getComputedStyle(el).color);
-let layers = [];
-for (let node = el; node; node = node.parentElement) {
-  const bg = parse(getComputedStyle(node).backgroundColor);
-  if (bg.length >= 3 && (bg.length === 3 || bg[3] > 0)) layers.push(bg);
-  if (bg.length === 3 || bg[3] === 1) break;
-}
-let base = [255, 255, 255];
-for (const layer of layers.reverse()) {
-  const a = layer.length > 3 ? layer[3] : 1;
-  base = base.map((v, i) => v * (1 - a) + layer[i] * a);
-}
-return [fg, base];
-"""
-
-
 def test_dark_mode_is_legible(browser, site):
     from selenium.webdriver.common.by import By
 
@@ -196,8 +163,8 @@ def test_dark_mode_is_legible(browser, site):
         "code": browser.find_element(By.CSS_SELECTOR, "div.highlight pre"),
     }
     for name, element in checks.items():
-        fg, bg = browser.execute_script(EFFECTIVE_COLOURS, element)
-        ratio = contrast(fg, bg)
+        fg, bg = browser.execute_script(sitecheck.EFFECTIVE_COLOURS, element)
+        ratio = sitecheck.contrast(fg, bg)
         minimum = 3.0 if name == "token id" else 4.5  # ids are small print: WCAG's large-text bar would not apply
         assert ratio >= minimum, f"{name}: contrast {ratio:.2f} ({fg} on {bg})"
     browser.execute_script("arguments[0].scrollIntoView()", box)
