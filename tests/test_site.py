@@ -108,3 +108,16 @@ def test_index_and_setup_name_the_chapters_with_browser_panels(built_site):
         text = visible_text((built_site / f"{name}.html").read_text("utf-8"))
         assert f"第 {'、'.join(with_panel)} 章的“动手试试”带" in text, name
         assert f"第 {'、'.join(without)} 章的“动手试试”在网页上只显示构建时的结果" in text, name
+
+
+@pytest.mark.parametrize("stem, code", [("03_embeddings", ["nn.Embedding(", "nn.init.normal_", "torch.manual_seed"]),
+                                        ("05_pipeline", ["def text_to_embeddings", "def padded_batch", "#@save"])])
+def test_the_lesson_code_is_on_the_page(built_site, stem, code):
+    """The table is built and the pipeline is written in plain torch/transformers, in visible code cells."""
+    from html import unescape
+
+    shown = [unescape(re.sub(r"<[^>]+>", "", block))
+             for block in re.findall(r'<div class="cell_input.*?</pre>', page(built_site, stem), flags=re.S)]
+    for piece in code:
+        assert any(piece in block for block in shown), piece
+    assert "seeded_embedding" not in "".join(shown)
