@@ -80,3 +80,13 @@ def executed_notebook(built_site) -> Callable[[str | Path], nbformat.NotebookNod
         return nbformat.read(path, as_version=4)
 
     return executed
+
+
+def outputs(notebook) -> str:
+    """Everything an executed notebook shows: its printed text and every output's data, joined."""
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.extend(str(value) for value in output.get("data", {}).values())
+    return "\n".join(parts)

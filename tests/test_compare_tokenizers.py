@@ -19,7 +19,7 @@ from book.panels import compare_state
 from book.saved import package_dir
 from book.widgets import static_html
 
-from .conftest import ROOT
+from .conftest import ROOT, outputs
 
 CHAPTER = ROOT / "chapters" / "07_compare_tokenizers.md"
 FAMILY = "👨‍👩‍👧‍👦"  # 4 people joined by 3 zero-width joiners: 7 code points
@@ -193,15 +193,6 @@ def test_the_page_imports_no_tokenizer_from_the_hub():
 @pytest.fixture(scope="module")
 def executed(executed_notebook):
     return executed_notebook(CHAPTER)
-
-
-def outputs(notebook) -> str:
-    parts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            parts.append(output.get("text", ""))
-            parts.extend(str(value) for value in output.get("data", {}).values())
-    return "\n".join(parts)
 
 
 def test_executed_page_shows_no_machine_path_and_no_error(executed):

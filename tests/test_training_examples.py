@@ -30,7 +30,7 @@ from book.saved import (
     sliding_windows,
 )
 
-from .conftest import EXECUTED, ROOT
+from .conftest import EXECUTED, ROOT, outputs
 from .test_exercises import DIALOGUE
 
 CHAPTER = ROOT / "chapters" / "10_training_examples.md"
@@ -375,15 +375,6 @@ def executed():
     if not path.is_file():  # read the last build; never start one from here (the site tests do)
         pytest.skip("chapter 10 is not in the last build of the book yet")
     return nbformat.read(path, as_version=4)
-
-
-def outputs(notebook) -> str:
-    parts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            parts.append(output.get("text", ""))
-            parts.extend(str(value) for value in output.get("data", {}).values())
-    return "\n".join(parts)
 
 
 def test_the_executed_page_shows_no_machine_path_and_no_error(executed):
